@@ -1,0 +1,118 @@
+import Foundation
+import Reviews
+
+/// Remembers the last build so that a build with nothing changed costs a few `stat` calls:
+/// cron runs `syndicate build` often, and a site of ten thousand reviews must not be parsed
+/// again to find out that nothing happened.
+///
+/// The fingerprint covers the program itself, `syndicate.toml`'s bytes, and each review
+/// file's name, size and modification time. A future-dated review changes the output when
+/// its date arrives, so the earliest such date is kept and ends the cache's validity. The
+/// outputs' sizes and mtimes are checked too, so a deleted or edited feed is rebuilt. The
+/// cache lives in `.syndicate/cache/`, which may be deleted at any time.
+struct BuildCache {
+    let siteDirectory: URL
+    var fileURL: URL { siteDirectory.appendingPathComponent(".syndicate/cache/build.json") }
+
+    struct Record: Codable, Equatable {
+        var fingerprint: String
+        /// The earliest date at which a not-yet-published review would become published.
+        var validUntil: Double?
+        var outputs: [Output]
+        var entries: Int
+        var diagnostics: [String]
+    }
+
+    struct Output: Codable, Equatable {
+        var path: String
+        var size: Int64
+        var mtime: Int64
+    }
+
+    /// The fingerprint of the inputs as they are on disk now.
+    func fingerprint(configData: Data) -> String {
+        var hasher = FNV64()
+        hasher.add("syndicate-build-cache-1")
+        if let exe = FileStat("/proc/self/exe") { hasher.add("\(exe.size):\(exe.mtimeNanoseconds)") }
+        hasher.add(configData)
+        let folder = siteDirectory.appendingPathComponent("reviews").path
+        for name in ReviewLoader.reviewFiles(in: siteDirectory) {
+            let stat = FileStat(folder + "/" + name)
+            hasher.add("\(name)\u{0}\(stat?.size ?? -1)\u{0}\(stat?.mtimeNanoseconds ?? -1)\u{0}\(stat?.inode ?? 0)")
+        }
+        return hasher.hex
+    }
+
+    func load() -> Record? {
+        guard let data = FileManager.default.contents(atPath: fileURL.path) else { return nil }
+        return try? JSONDecoder().decode(Record.self, from: data)
+    }
+
+    /// Whether `record` still describes the inputs and outputs.
+    func isFresh(_ record: Record, fingerprint: String, outputDirectory: URL, now: Date) -> Bool {
+        guard record.fingerprint == fingerprint else { return false }
+        if let validUntil = record.validUntil, now.timeIntervalSince1970 >= validUntil { return false }
+        return record.outputs.allSatisfy { output in
+            guard let stat = FileStat(outputDirectory.appendingPathComponent(output.path).path) else { return false }
+            return stat.size == output.size && stat.mtimeNanoseconds == output.mtime
+        }
+    }
+
+    /// Saves the record atomically; a site folder that cannot hold a cache just goes without.
+    func save(_ record: Record) {
+        let folder = fileURL.deletingLastPathComponent()
+        guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil,
+              let data = try? JSONEncoder().encode(record) else { return }
+        try? data.write(to: fileURL, options: .atomic)
+    }
+
+    static func outputs(_ paths: [String], in directory: URL) -> [Output] {
+        paths.compactMap { path in
+            FileStat(directory.appendingPathComponent(path).path).map { Output(path: path, size: $0.size, mtime: $0.mtimeNanoseconds) }
+        }
+    }
+}
+
+/// `stat(2)`, for what Foundation's attributes round off (nanosecond mtimes).
+struct FileStat {
+    var size: Int64
+    var mtimeNanoseconds: Int64
+    var inode: UInt64
+
+    init?(_ path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        size = Int64(info.st_size)
+        #if canImport(Darwin)
+        mtimeNanoseconds = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        #else
+        mtimeNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        #endif
+        inode = UInt64(info.st_ino)
+    }
+}
+
+/// FNV-1a over strings and bytes: a cheap, stable fingerprint (not a security measure).
+struct FNV64 {
+    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(_ text: String) {
+        for byte in text.utf8 { mix(byte) }
+        mix(0xFF)
+    }
+
+    mutating func add(_ data: Data) {
+        for byte in data { mix(byte) }
+        mix(0xFF)
+    }
+
+    private mutating func mix(_ byte: UInt8) {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x0000_0100_0000_01B3
+    }
+
+    var hex: String {
+        let text = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Logging
+import Reviews
+
+/// Writes a site's feeds: `feed.xml` (RSS 2.0), `atom.xml`, `feed.json`, and with `by_genre`
+/// an RSS and an Atom feed per genre under `genres/`.
+///
+/// Each review is rendered once and streamed into every feed it belongs to, so memory stays
+/// flat however many reviews a feed holds. Every file is staged and moved into place only if
+/// its bytes changed.
+public struct FeedBuilder: Sendable {
+    public var site: Site
+    /// What "published" is measured against; the output does not otherwise depend on it.
+    public var now: Date
+
+    public init(site: Site, now: Date) {
+        self.site = site
+        self.now = now
+    }
+
+    /// One feed file's worth of work.
+    private struct Plan {
+        var relativePath: String
+        var format: Format
+        var channel: FeedChannel
+        var slugs: Set<String>
+        enum Format { case rss, atom, json }
+    }
+
+    /// Writes every feed and removes genre feeds that no longer have a genre.
+    public func build() throws -> BuildReport {
+        let published = site.published(at: now)
+        let plans = makePlans(published)
+        let output = site.feedsDirectory
+        try FileManager.default.createDirectory(at: output.appendingPathComponent("genres"), withIntermediateDirectories: true)
+
+        var staged: [(plan: Plan, file: StagedFile, writer: FeedFormatWriter)] = []
+        do {
+            for plan in plans {
+                let file = StagedFile(finalPath: output.appendingPathComponent(plan.relativePath).path)
+                let writer: FeedFormatWriter
+                switch plan.format {
+                case .rss: writer = try RSSWriter(path: file.stagingPath)
+                case .atom: writer = try AtomWriter(path: file.stagingPath)
+                case .json: writer = try JSONFeedWriter(path: file.stagingPath)
+                }
+                staged.append((plan, file, writer))
+                try writer.begin(plan.channel)
+            }
+            let included = published.filter { review in plans.contains { $0.slugs.contains(review.slug) } }
+            for review in included {
+                let entry = try FeedEntry.make(review, site: site)
+                for item in staged where item.plan.slugs.contains(review.slug) {
+                    try item.writer.add(entry)
+                }
+            }
+            for item in staged { try item.writer.finish() }
+        } catch {
+            staged.forEach { $0.file.discard() }
+            throw error
+        }
+
+        var report = BuildReport(entries: plans.first?.slugs.count ?? 0)
+        for item in staged {
+            switch try item.file.commit() {
+            case .written: report.written.append(item.plan.relativePath)
+            case .unchanged: report.unchanged.append(item.plan.relativePath)
+            }
+        }
+        report.removed = removeStaleGenreFeeds(keeping: Set(plans.map(\.relativePath)))
+        report.outputs = plans.map(\.relativePath)
+        return report
+    }
+
+    private func makePlans(_ published: [Review]) -> [Plan] {
+        let settings = site.config.feeds
+        let base = site.feedsPublicURL
+        let hub = settings.hub.isEmpty ? nil : settings.hub
+        func channel(title: String, description: String, selfURL: String, reviews: ArraySlice<Review>) -> FeedChannel {
+            FeedChannel(title: title, description: description, homeURL: site.config.site.url, selfURL: selfURL,
+                        hubURL: hub, language: site.config.site.language, author: site.config.site.author,
+                        updated: reviews.map(\.lastModified).max(), published: reviews.map(\.date).max())
+        }
+        let main = published.prefix(settings.items)
+        let mainSlugs = Set(main.map(\.slug))
+        let title = site.config.site.title, description = site.config.site.description
+        var plans = [
+            Plan(relativePath: "feed.xml", format: .rss,
+                 channel: channel(title: title, description: description, selfURL: base + "feed.xml", reviews: main), slugs: mainSlugs),
+            Plan(relativePath: "atom.xml", format: .atom,
+                 channel: channel(title: title, description: description, selfURL: base + "atom.xml", reviews: main), slugs: mainSlugs),
+            Plan(relativePath: "feed.json", format: .json,
+                 channel: channel(title: title, description: description, selfURL: base + "feed.json", reviews: main), slugs: mainSlugs),
+        ]
+        guard settings.byGenre else { return plans }
+        for genre in GenreIndex(published).genres {
+            let reviews = genre.reviews.prefix(settings.items)
+            let slugs = Set(reviews.map(\.slug))
+            let genreTitle = "\(title): \(genre.name)"
+            let genreDescription = "\(genre.name) reviews from \(title)"
+            for (suffix, format) in [(".xml", Plan.Format.rss), (".atom.xml", .atom)] {
+                let path = "genres/\(genre.slug)\(suffix)"
+                plans.append(Plan(relativePath: path, format: format,
+                                  channel: channel(title: genreTitle, description: genreDescription, selfURL: base + path, reviews: reviews),
+                                  slugs: slugs))
+            }
+        }
+        return plans
+    }
+
+    private func removeStaleGenreFeeds(keeping current: Set<String>) -> [String] {
+        let folder = site.feedsDirectory.appendingPathComponent("genres")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        var removed: [String] = []
+        for name in names.sorted() where name.hasSuffix(".xml") && !current.contains("genres/" + name) {
+            if unlink(folder.appendingPathComponent(name).path) == 0 { removed.append("genres/" + name) }
+        }
+        return removed
+    }
+}
+
+/// What a build did.
+public struct BuildReport: Sendable, Equatable {
+    /// Reviews in the main feeds.
+    public var entries: Int
+    public var written: [String] = []
+    public var unchanged: [String] = []
+    public var removed: [String] = []
+    /// Every feed file the build owns, relative to the output folder.
+    public var outputs: [String] = []
+
+    public init(entries: Int) { self.entries = entries }
+}
+
+/// Published reviews grouped by genre. Genres that differ only in case or accents share one
+/// feed, named after the first spelling met (newest review first).
+struct GenreIndex {
+    struct Genre {
+        var name: String
+        var slug: String
+        var reviews: [Review]
+    }
+
+    var genres: [Genre]
+
+    init(_ reviews: [Review]) {
+        var bySlug: [String: Genre] = [:]
+        var order: [String] = []
+        for review in reviews {
+            var seen = Set<String>()
+            for name in review.genres {
+                let slug = Self.slug(name)
+                guard !slug.isEmpty, seen.insert(slug).inserted else { continue }
+                if bySlug[slug] == nil {
+                    bySlug[slug] = Genre(name: name, slug: slug, reviews: [])
+                    order.append(slug)
+                }
+                bySlug[slug]!.reviews.append(review)
+            }
+        }
+        genres = order.sorted().map { bySlug[$0]! }
+    }
+
+    /// "Science Fiction" → "science-fiction", "Comédie" → "comedie"; letters of other
+    /// scripts are kept.
+    static func slug(_ name: String) -> String {
+        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        var slug = ""
+        var pendingDash = false
+        for scalar in folded.unicodeScalars {
+            if scalar.properties.isAlphabetic || (scalar.properties.numericType != nil && scalar.value < 0x80) {
+                if pendingDash, !slug.isEmpty { slug.append("-") }
+                pendingDash = false
+                slug.unicodeScalars.append(scalar)
+            } else {
+                pendingDash = true
+            }
+        }
+        return slug.lowercased()
+    }
+}

@@ -1,0 +1,112 @@
+import CCMark
+import Foundation
+
+/// Markdown through cmark-gfm (tables, strikethrough, autolinks).
+///
+/// Raw HTML in a review is not passed through: cmark's safe mode replaces it with a comment,
+/// so a stray `<script>` can never reach a feed reader. Links and images are made absolute
+/// against the review's permalink, because feed readers show the content far from the site.
+public enum Markdown {
+    private static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter"]
+
+    /// Registers cmark-gfm's extensions exactly once, before any parser is made.
+    private static let registered: Bool = {
+        cmark_gfm_core_extensions_ensure_registered()
+        return true
+    }()
+
+    /// The body as HTML with every link and image URL made absolute against `base`.
+    public static func html(_ markdown: String, base: URL) -> String {
+        withDocument(markdown) { document, parser in
+            absolutizeURLs(in: document, base: base)
+            guard let rendered = cmark_render_html(document, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser)) as UnsafeMutablePointer<CChar>?
+            else { return "" }
+            defer { free(rendered) }
+            return String(cString: rendered)
+        }
+    }
+
+    /// The first paragraph of the body as plain text on one line, or nil when there is none.
+    public static func firstParagraphText(_ markdown: String) -> String? {
+        withDocument(markdown) { document, _ in
+            guard let iterator = cmark_iter_new(document) else { return nil }
+            defer { cmark_iter_free(iterator) }
+            while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+                guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator),
+                      cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH else { continue }
+                let text = plainText(of: node)
+                if !text.isEmpty { return text }
+            }
+            return nil
+        }
+    }
+
+    /// The inline text of a node: text, code and link labels; breaks become spaces.
+    private static func plainText(of root: OpaquePointer) -> String {
+        guard let iterator = cmark_iter_new(root) else { return "" }
+        defer { cmark_iter_free(iterator) }
+        var pieces = ""
+        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
+            if type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE, let literal = cmark_node_get_literal(node) {
+                pieces += String(cString: literal)
+            } else if type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK {
+                pieces += " "
+            }
+        }
+        return pieces.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    private static func absolutizeURLs(in document: OpaquePointer, base: URL) {
+        guard let iterator = cmark_iter_new(document) else { return }
+        defer { cmark_iter_free(iterator) }
+        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
+            guard type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE,
+                  let raw = cmark_node_get_url(node) else { continue }
+            let url = String(cString: raw)
+            let absolute = URLResolver.absolute(url, base: base)
+            if absolute != url { cmark_node_set_url(node, absolute) }
+        }
+    }
+
+    private static func withDocument<T>(_ markdown: String, _ body: (OpaquePointer, OpaquePointer) -> T) -> T {
+        _ = registered
+        let parser = cmark_parser_new(CMARK_OPT_DEFAULT)!
+        defer { cmark_parser_free(parser) }
+        for name in extensionNames {
+            if let syntaxExtension = cmark_find_syntax_extension(name) {
+                cmark_parser_attach_syntax_extension(parser, syntaxExtension)
+            }
+        }
+        var text = markdown
+        text.withUTF8 { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
+        }
+        let document = cmark_parser_finish(parser)!
+        defer { cmark_node_free(document) }
+        return body(document, parser)
+    }
+}
+
+/// Turns the links a review may contain into absolute URLs.
+public enum URLResolver {
+    /// `url` resolved against `base`: site-relative (`/x`), page-relative (`x`, `../x`),
+    /// fragment (`#x`) and scheme-relative (`//host/x`) links become absolute; absolute URLs
+    /// (any scheme, `mailto:` included) are returned unchanged.
+    public static func absolute(_ url: String, base: URL) -> String {
+        let trimmed = url.trimmingCharacters(in: .whitespaces)
+        if trimmed.isEmpty { return base.absoluteString }
+        if hasScheme(trimmed) { return trimmed }
+        return URL(string: trimmed, relativeTo: base)?.absoluteURL.absoluteString ?? trimmed
+    }
+
+    private static func hasScheme(_ url: String) -> Bool {
+        guard let colon = url.firstIndex(of: ":") else { return false }
+        let scheme = url[..<colon]
+        guard let first = scheme.first, first.isASCII, first.isLetter else { return false }
+        return scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
+    }
+}

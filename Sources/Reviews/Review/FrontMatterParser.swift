@@ -1,0 +1,409 @@
+import Foundation
+import Yams
+
+/// Turns a review file into a `Review`, or the list of everything wrong with it.
+///
+/// Keys this tool does not know are left alone: front matter is shared with the site
+/// generator (`layout`, `author`, …). Inside Syndicate's own tables (`ids`, `syndicate`)
+/// an unknown key is an error, because there it can only be a typo.
+public struct FrontMatterParser: Sendable {
+    public var timeZone: TimeZone
+
+    public init(timeZone: TimeZone) { self.timeZone = timeZone }
+
+    /// Parses one review file.
+    /// - Parameters:
+    ///   - data: the file's bytes.
+    ///   - path: the file relative to the site (`reviews/x.md`), as diagnostics show it.
+    /// - Returns: the review, or every problem found (never an empty list).
+    public func parse(_ data: Data, path: String) -> Result<Review, ReviewProblems> {
+        let file: ReviewFile
+        do {
+            file = try ReviewFile.split(data, path: path)
+        } catch {
+            return .failure(ReviewProblems([error]))
+        }
+        var context = Context(path: path, lineOffset: file.frontMatterFirstLine - 1, timeZone: timeZone)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: file.frontMatter)
+        } catch {
+            return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
+        }
+        guard let root, let mapping = root.mapping else {
+            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "front matter",
+                                                       message: root == nil ? "empty: title and date are required" : "must be a mapping of keys to values")]))
+        }
+        let review = context.review(from: mapping, body: file.body, fileName: (path as NSString).lastPathComponent)
+        if !context.problems.isEmpty { return .failure(ReviewProblems(context.problems)) }
+        guard var review else {
+            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "front matter", message: "invalid")]))
+        }
+        review.contentHash = ContentDigest.hex(of: data)
+        return .success(review)
+    }
+
+    /// The slug a file name gives: without a leading `YYYY-MM-DD-` and the `.md` extension.
+    public static func defaultSlug(fileName: String) -> String {
+        var name = Substring(fileName)
+        if name.hasSuffix(".md") { name = name.dropLast(3) }
+        let bytes = Array(name.utf8)
+        if bytes.count > 11, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "-"),
+           bytes[0..<4].allSatisfy({ $0 >= 48 && $0 <= 57 }), bytes[5..<7].allSatisfy({ $0 >= 48 && $0 <= 57 }),
+           bytes[8..<10].allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            name = name.dropFirst(11)
+        }
+        return String(name)
+    }
+}
+
+/// Everything wrong with one review file.
+public struct ReviewProblems: Error, Sendable {
+    public var diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}
+
+private struct Context {
+    let path: String
+    let lineOffset: Int
+    let timeZone: TimeZone
+    var problems: [Diagnostic] = []
+
+    init(path: String, lineOffset: Int, timeZone: TimeZone) {
+        self.path = path
+        self.lineOffset = lineOffset
+        self.timeZone = timeZone
+    }
+
+    func line(_ node: Node?) -> Int { (node?.mark?.line).map { $0 + lineOffset } ?? 1 }
+
+    mutating func report(_ node: Node?, _ key: String, _ message: String) {
+        problems.append(Diagnostic(file: path, line: line(node), key: key, message: message))
+    }
+
+    func yamlDiagnostic(_ error: Error) -> Diagnostic {
+        switch error {
+        case let YamlError.scanner(context, problem, mark, _),
+             let YamlError.parser(context, problem, mark, _),
+             let YamlError.composer(context, problem, mark, _):
+            let detail = context.map { "\(problem) \($0.text)" } ?? problem
+            return Diagnostic(file: path, line: mark.line + lineOffset, key: "front matter", message: "invalid YAML: \(detail)")
+        case let YamlError.duplicatedKeysInMapping(duplicates, context):
+            return Diagnostic(file: path, line: context.mark.line + lineOffset, key: duplicates.first ?? "front matter",
+                              message: "key appears more than once")
+        default:
+            return Diagnostic(file: path, line: 1, key: "front matter", message: "invalid YAML: \(error)")
+        }
+    }
+
+    mutating func review(from mapping: Node.Mapping, body: String, fileName: String) -> Review? {
+        var fields: [String: (key: Node, value: Node)] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else {
+                report(key, "front matter", "keys must be plain names")
+                continue
+            }
+            fields[name] = (key, value)
+        }
+        func field(_ names: String...) -> (name: String, node: Node)? {
+            for name in names { if let entry = fields[name] { return (name, entry.value) } }
+            return nil
+        }
+
+        let title = requiredString(field("title"), key: "title")
+        let date = requiredDate(field("date"), key: "date")
+
+        var slug = FrontMatterParser.defaultSlug(fileName: fileName)
+        if let (key, node) = field("slug"), let text = string(node, key: key) {
+            if Self.isValidSlug(text) { slug = text } else {
+                report(node, key, "\"\(text)\" is not a usable slug: use letters, digits and \"-\", with no spaces, \"/\", \"?\" or \"#\"")
+            }
+        } else if !Self.isValidSlug(slug) {
+            report(nil, "slug", "the file name gives no usable slug (\"\(slug)\"): rename the file or set slug")
+        }
+
+        guard let title, let date else { return nil }
+        var review = Review(source: path, title: title, date: date, slug: slug)
+        if let (key, node) = field("draft") { review.draft = bool(node, key: key) ?? false }
+        if let (key, node) = field("updated", "lastmod", "last_modified_at") { review.updated = self.date(node, key: key) }
+        if let (key, node) = field("headline") { review.headline = nonEmptyString(node, key: key) }
+        if let (key, node) = field("kind") { review.kind = nonEmptyString(node, key: key) ?? review.kind }
+        if let (key, node) = field("genres", "categories") { review.genres = stringList(node, key: key) }
+        if let (key, node) = field("year") {
+            if let year = int(node, key: key) {
+                if (1870...2200).contains(year) { review.year = year } else { report(node, key, "\(year) is not a plausible release year") }
+            }
+        }
+        if let (key, node) = field("runtime") { review.runtimeMinutes = runtime(node, key: key) }
+        if let (key, node) = field("directors") { review.directors = stringList(node, key: key) }
+        if let (key, node) = field("where_to_watch") { review.whereToWatch = nonEmptyString(node, key: key) }
+        if let (key, node) = field("rating") { review.rating = rating(node, key: key) }
+        if let (key, node) = field("verdict") { review.verdict = nonEmptyString(node, key: key) }
+        if let (key, node) = field("summary") { review.summary = nonEmptyString(node, key: key) ?? "" }
+        if review.summary.isEmpty { review.summary = Markdown.firstParagraphText(body) ?? "" }
+        if let (key, node) = field("image") { review.image = nonEmptyString(node, key: key) }
+        if let (key, node) = field("image_alt") { review.imageAlt = nonEmptyString(node, key: key) }
+        if let (key, node) = field("image_credit") { review.imageCredit = nonEmptyString(node, key: key) }
+        if let (key, node) = field("spoilers") { review.spoilers = bool(node, key: key) ?? false }
+        if let (key, node) = field("tags") { review.tags = stringList(node, key: key) }
+        if let (_, node) = field("ids") { review.ids = ids(node) }
+        if let (_, node) = field("syndicate") { review.syndication = overrides(node) }
+        return review
+    }
+
+    static func isValidSlug(_ slug: String) -> Bool {
+        !slug.isEmpty && slug != "." && slug != ".."
+            && !slug.contains(where: { $0.isWhitespace || "/?#%\\\"<>".contains($0) || $0.isASCII && $0.asciiValue! < 32 })
+    }
+
+    // MARK: Typed values
+
+    private func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar):
+            if scalar.style != .plain { return "a string" }
+            if node.has(.int) { return "an integer" }
+            if node.has(.float) { return "a number" }
+            if node.has(.bool) { return "true/false" }
+            if node.has(.null) { return "nothing" }
+            return "a string"
+        case .mapping: return "a table"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    mutating func requiredString(_ field: (name: String, node: Node)?, key: String) -> String? {
+        guard let field else {
+            report(nil, key, "required")
+            return nil
+        }
+        guard let text = nonEmptyString(field.node, key: field.name) else {
+            if field.node.scalar != nil, field.node.scalar?.string.trimmingCharacters(in: .whitespaces).isEmpty == true {
+                report(field.node, key, "must not be empty")
+            }
+            return nil
+        }
+        return text
+    }
+
+    /// Any scalar is accepted as text (a film called `1984` is still a title).
+    mutating func string(_ node: Node, key: String) -> String? {
+        guard case .scalar(let scalar) = node else {
+            report(node, key, "expected text, found \(describe(node))")
+            return nil
+        }
+        if node.has(.null), scalar.style == .plain { return nil }
+        return scalar.string
+    }
+
+    mutating func nonEmptyString(_ node: Node, key: String) -> String? {
+        guard let text = string(node, key: key)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+            return nil
+        }
+        return text
+    }
+
+    mutating func stringList(_ node: Node, key: String) -> [String] {
+        switch node {
+        case .scalar:
+            return nonEmptyString(node, key: key).map { [$0] } ?? []
+        case .sequence(let sequence):
+            var items: [String] = []
+            for item in sequence {
+                if let text = nonEmptyString(item, key: key), !items.contains(text) { items.append(text) }
+            }
+            return items
+        default:
+            report(node, key, "expected a list of text, found \(describe(node))")
+            return []
+        }
+    }
+
+    mutating func bool(_ node: Node, key: String) -> Bool? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain, node.has(.bool), let value = node.bool else {
+            report(node, key, "expected true or false, found \(describe(node))")
+            return nil
+        }
+        return value
+    }
+
+    mutating func int(_ node: Node, key: String) -> Int? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain, node.has(.int), let value = node.int else {
+            report(node, key, "expected a whole number, found \(describe(node))")
+            return nil
+        }
+        return value
+    }
+
+    mutating func requiredDate(_ field: (name: String, node: Node)?, key: String) -> Date? {
+        guard let field else {
+            report(nil, key, "required")
+            return nil
+        }
+        return date(field.node, key: field.name)
+    }
+
+    mutating func date(_ node: Node, key: String) -> Date? {
+        guard case .scalar(let scalar) = node else {
+            report(node, key, "expected a date, found \(describe(node))")
+            return nil
+        }
+        guard let date = SiteDate.parse(scalar.string, timeZone: timeZone) else {
+            report(node, key, "\"\(scalar.string)\" is not a date: use YYYY-MM-DD or RFC 3339 like 2025-03-11T09:30:00-04:00")
+            return nil
+        }
+        return date
+    }
+
+    mutating func runtime(_ node: Node, key: String) -> Int? {
+        guard case .scalar(let scalar) = node else {
+            report(node, key, "expected minutes or text like \"1h 31m\", found \(describe(node))")
+            return nil
+        }
+        if scalar.style == .plain, node.has(.int), let minutes = node.int {
+            guard minutes > 0, minutes < 100_000 else {
+                report(node, key, "\(minutes) is not a running time in minutes")
+                return nil
+            }
+            return minutes
+        }
+        guard let minutes = RuntimeParser.minutes(scalar.string) else {
+            report(node, key, "\"\(scalar.string)\" is not a running time: use minutes (91) or \"1h 31m\"")
+            return nil
+        }
+        return minutes
+    }
+
+    mutating func rating(_ node: Node, key: String) -> Double? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain,
+              node.has(.int) || node.has(.float), let value = node.float else {
+            report(node, key, "expected a number from 0.5 to 5, found \(describe(node))")
+            return nil
+        }
+        guard (0.5...5).contains(value) else {
+            report(node, key, "\(scalar.string) is out of range: ratings go from 0.5 to 5")
+            return nil
+        }
+        guard (value * 2).rounded() == value * 2 else {
+            report(node, key, "\(scalar.string) is not a half step: use 0.5, 1, 1.5, … 5 (Letterboxd's scale)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func ids(_ node: Node) -> FilmIDs {
+        guard let mapping = node.mapping else {
+            report(node, "ids", "expected a table like {tmdb: 1234, imdb: \"tt0123456\"}, found \(describe(node))")
+            return FilmIDs()
+        }
+        var ids = FilmIDs()
+        for (keyNode, value) in mapping {
+            let key = "ids." + (keyNode.scalar?.string ?? "?")
+            switch keyNode.scalar?.string {
+            case "tmdb":
+                if let id = int(value, key: key) {
+                    if id > 0 { ids.tmdb = id } else { report(value, key, "must be a positive number") }
+                }
+            case "imdb":
+                if let id = nonEmptyString(value, key: key) {
+                    let digits = id.dropFirst(2)
+                    if id.hasPrefix("tt"), digits.count >= 7, digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                        ids.imdb = id
+                    } else {
+                        report(value, key, "\"\(id)\" is not an IMDb title id like \"tt0068646\"")
+                    }
+                }
+            case "letterboxd":
+                if let id = nonEmptyString(value, key: key) {
+                    if id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) { ids.letterboxd = id } else {
+                        report(value, key, "\"\(id)\" is not a Letterboxd film id (the short LID, like \"2bbs\")")
+                    }
+                }
+            default:
+                report(keyNode, key, "unknown key (known: tmdb, imdb, letterboxd)")
+            }
+        }
+        return ids
+    }
+
+    mutating func overrides(_ node: Node) -> SyndicationOverrides {
+        guard let mapping = node.mapping else {
+            report(node, "syndicate", "expected a table with skip and/or text, found \(describe(node))")
+            return SyndicationOverrides()
+        }
+        var result = SyndicationOverrides()
+        for (keyNode, value) in mapping {
+            switch keyNode.scalar?.string {
+            case "skip":
+                result.skip = stringList(value, key: "syndicate.skip")
+            case "text":
+                guard let texts = value.mapping else {
+                    report(value, "syndicate.text", "expected a table of destination name = text, found \(describe(value))")
+                    continue
+                }
+                for (nameNode, textNode) in texts {
+                    let name = nameNode.scalar?.string ?? "?"
+                    if let text = nonEmptyString(textNode, key: "syndicate.text.\(name)") { result.text[name] = text }
+                }
+            default:
+                report(keyNode, "syndicate.\(keyNode.scalar?.string ?? "?")", "unknown key (known: skip, text)")
+            }
+        }
+        return result
+    }
+}
+
+/// Reads running times: `91`, `"91"`, `"91m"`, `"91 min"`, `"1h 31m"`, `"1h31m"`, `"2h"`.
+public enum RuntimeParser {
+    public static func minutes(_ text: String) -> Int? {
+        let lowered = text.lowercased().replacingOccurrences(of: " ", with: "")
+        guard !lowered.isEmpty else { return nil }
+        if let plain = Int(lowered) { return plain > 0 ? plain : nil }
+        var total = 0
+        var number = ""
+        var sawUnit = false
+        var rest = Substring(lowered)
+        while let c = rest.first {
+            if c.isASCII, c.isNumber {
+                number.append(c)
+                rest = rest.dropFirst()
+                continue
+            }
+            guard let value = Int(number) else { return nil }
+            number = ""
+            if let unit = ["hours", "hour", "hrs", "hr", "h"].first(where: { rest.hasPrefix($0) }) {
+                total += value * 60
+                rest = rest.dropFirst(unit.count)
+            } else if let unit = ["minutes", "minute", "mins", "min", "m"].first(where: { rest.hasPrefix($0) }) {
+                total += value
+                rest = rest.dropFirst(unit.count)
+            } else {
+                return nil
+            }
+            sawUnit = true
+        }
+        guard number.isEmpty, sawUnit, total > 0 else { return nil }
+        return total
+    }
+}
+
+/// FNV-1a, 64 bits: enough to notice that a file changed, and fast on large bodies.
+public enum ContentDigest {
+    public static func hex(of data: Data) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        data.withUnsafeBytes { buffer in
+            for byte in buffer {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+private extension Node {
+    /// Whether the resolved tag is `name` (Yams keeps `Tag.name` internal).
+    func has(_ name: Tag.Name) -> Bool { tag.rawValue == name.rawValue }
+}

@@ -1,0 +1,126 @@
+import Foundation
+
+/// A site folder: its config and its reviews, the problems found in them, and the URLs built
+/// from them.
+public struct Site: Sendable {
+    public var directory: URL
+    public var config: SiteConfig
+    /// Every valid review, drafts and future ones included, ordered newest first (ties by slug).
+    public var reviews: [Review]
+    /// One entry per problem in `reviews/`, in file order.
+    public var diagnostics: [Diagnostic]
+
+    public init(directory: URL, config: SiteConfig, reviews: [Review], diagnostics: [Diagnostic] = []) {
+        self.directory = directory
+        self.config = config
+        self.reviews = reviews
+        self.diagnostics = diagnostics
+    }
+
+    /// Loads the config and every review.
+    /// - Throws: `Diagnostics` when `syndicate.toml` is missing or invalid; review problems
+    ///   never throw, they land in `diagnostics`.
+    public static func load(_ directory: URL) throws -> Site {
+        let config = try ConfigLoader.load(siteDirectory: directory)
+        let (reviews, diagnostics) = ReviewLoader(config: config).loadAll(in: directory)
+        return Site(directory: directory, config: config, reviews: reviews, diagnostics: diagnostics)
+    }
+
+    /// Published reviews (not drafts, not in the future), newest first.
+    public func published(at now: Date) -> [Review] { reviews.filter { $0.isPublished(at: now) } }
+
+    /// The absolute permalink of a review.
+    public func permalink(_ review: Review) -> String { config.site.permalink(forSlug: review.slug) }
+
+    /// A site-relative or page-relative URL made absolute against the site.
+    public func absoluteURL(_ url: String, relativeTo review: Review? = nil) -> String {
+        let base = URL(string: review.map(permalink) ?? (config.site.url + "/"))!
+        return URLResolver.absolute(url, base: base)
+    }
+
+    /// Where the feeds folder is served, ending in `/`.
+    public var feedsPublicURL: String {
+        config.feeds.publicURL.isEmpty ? config.site.url + "/" + config.feeds.output + "/" : config.feeds.publicURL
+    }
+
+    /// The folder the feeds are written into.
+    public var feedsDirectory: URL { directory.appendingPathComponent(config.feeds.output, isDirectory: true) }
+}
+
+/// Reads `reviews/*.md` in parallel and settles duplicate slugs.
+public struct ReviewLoader: Sendable {
+    public var config: SiteConfig
+
+    public init(config: SiteConfig) { self.config = config }
+
+    /// The review files of a site, sorted by name.
+    public static func reviewFiles(in directory: URL) -> [String] {
+        let folder = directory.appendingPathComponent("reviews").path
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
+    }
+
+    public func loadAll(in directory: URL) -> (reviews: [Review], diagnostics: [Diagnostic]) {
+        let files = Self.reviewFiles(in: directory)
+        let parser = FrontMatterParser(timeZone: config.site.timeZone)
+        let results = ParallelMap.map(files) { name -> Result<Review, ReviewProblems> in
+            let path = "reviews/" + name
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path) else {
+                return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: "cannot be read")]))
+            }
+            return parser.parse(data, path: path)
+        }
+        var reviews: [Review] = []
+        var diagnostics: [Diagnostic] = []
+        var slugOwners: [String: String] = [:]
+        for result in results {
+            switch result {
+            case .success(let review):
+                if let owner = slugOwners[review.slug] {
+                    diagnostics.append(Diagnostic(file: review.source, line: 1, key: "slug",
+                                                  message: "duplicate slug \"\(review.slug)\" (also used by \(owner)); this review is left out"))
+                } else {
+                    slugOwners[review.slug] = review.source
+                    reviews.append(review)
+                }
+            case .failure(let problems):
+                diagnostics.append(contentsOf: problems.diagnostics)
+            }
+        }
+        reviews.sort { $0.date != $1.date ? $0.date > $1.date : $0.slug < $1.slug }
+        return (reviews, diagnostics)
+    }
+}
+
+/// `map` over all cores. Each slot of the result is written by exactly one iteration.
+public enum ParallelMap {
+    public static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        let slots = Slots<R>(count: items.count)
+        let chunk = max(1, items.count / (ProcessInfo.processInfo.activeProcessorCount * 8))
+        let chunks = (items.count + chunk - 1) / chunk
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            for i in (c * chunk)..<min(items.count, (c + 1) * chunk) {
+                slots.set(i, transform(items[i]))
+            }
+        }
+        return slots.values()
+    }
+
+    /// Storage that concurrent iterations write into, each at its own index only: that
+    /// discipline, not a lock, is what makes it safe, hence `@unchecked`.
+    private final class Slots<R>: @unchecked Sendable {
+        private let buffer: UnsafeMutablePointer<R?>
+        private let count: Int
+        init(count: Int) {
+            self.count = count
+            buffer = .allocate(capacity: count)
+            buffer.initialize(repeating: nil, count: count)
+        }
+        deinit {
+            buffer.deinitialize(count: count)
+            buffer.deallocate()
+        }
+        func set(_ index: Int, _ value: R) { buffer[index] = value }
+        func values() -> [R] { (0..<count).map { buffer[$0]! } }
+    }
+}
