@@ -41,9 +41,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "ReviewsTests", dependencies: ["Reviews"]),
-        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "CLibXML2"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Reviews"]),
+        // Fixtures that tests, and only tests, use.
+        .target(name: "SyndicateTesting", dependencies: ["Reviews"]),
+
+        .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "SyndicateTesting", "CLibXML2"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "SyndicateTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

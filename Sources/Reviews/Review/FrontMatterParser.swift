@@ -35,7 +35,9 @@ public struct FrontMatterParser: Sendable {
                                                        message: root == nil ? "empty: title and date are required" : "must be a mapping of keys to values")]))
         }
         let review = context.review(from: mapping, body: file.body, fileName: (path as NSString).lastPathComponent)
-        if !context.problems.isEmpty { return .failure(ReviewProblems(context.problems)) }
+        if !context.problems.isEmpty {
+            return .failure(ReviewProblems(context.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)))
+        }
         guard var review else {
             return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "front matter", message: "invalid")]))
         }
