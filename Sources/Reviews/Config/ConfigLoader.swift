@@ -166,7 +166,7 @@ private final class ConfigReader {
 
     private func readDestination(_ t: TOMLTable, path: String) -> DestinationConfig? {
         let name = string(t, "name", in: path, required: true)
-        if let name, name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
+        if let name, !DestinationConfig.isValidName(name) {
             report(path, "name", "\"\(name)\" must be letters, digits, \"-\" or \"_\" (it names the credentials table and SYNDICATE_<NAME>_<KEY> variables)")
             return nil
         }
@@ -287,7 +287,9 @@ private final class ConfigReader {
             report(path, key, "expected a string, found \(value.type)")
             return nil
         }
-        if path.hasPrefix("destination["), key == "name" { destinationNames[path] = "destination.\(string)" }
+        if path.hasPrefix("destination["), key == "name", DestinationConfig.isValidName(string) {
+            destinationNames[path] = "destination.\(string)"
+        }
         return string
     }
 

@@ -140,6 +140,12 @@ public struct DestinationConfig: Sendable, Equatable {
         self.line = line
     }
 
+    /// Names become credentials tables and environment variable names: ASCII letters,
+    /// digits, `-` and `_` only.
+    public static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
     /// A kind-specific option's value.
     public enum OptionValue: Sendable, Equatable {
         case string(String)

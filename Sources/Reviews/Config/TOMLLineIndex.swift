@@ -50,7 +50,7 @@ struct TOMLLineIndex {
     func line(table: String, key: String? = nil) -> Int {
         if let key {
             let path = table.isEmpty ? key : "\(table).\(key)"
-            if let line = keyLines[path] { return line }
+            if let line = keyLines[path] ?? tableLines[path] { return line }
         }
         return tableLines[table] ?? 1
     }
