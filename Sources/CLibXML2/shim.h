@@ -11,4 +11,7 @@
 #include <libxml/relaxng.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
+
+// xmlFree is a mutable global function pointer, which Swift 6 refuses to touch.
+static inline void syn_xml_free(void *pointer) { xmlFree(pointer); }
 #endif

@@ -4,7 +4,7 @@ import Reviews
 /// JSON Feed 1.1, streamed: the items are encoded one at a time so that a feed of every
 /// review never sits whole in memory. Film facts go in the `_film` extension object.
 final class JSONFeedWriter: FeedFormatWriter {
-    private let file: UnsafeMutablePointer<FILE>
+    private var file: UnsafeMutablePointer<FILE>?
     private let path: String
     private var itemCount = 0
     private let encoder: JSONEncoder = {
@@ -19,7 +19,7 @@ final class JSONFeedWriter: FeedFormatWriter {
         self.path = path
     }
 
-    deinit { fclose(file) }
+    deinit { if let file { fclose(file) } }
 
     private func write(_ text: String) throws {
         var text = text
@@ -63,7 +63,9 @@ final class JSONFeedWriter: FeedFormatWriter {
 
     func finish() throws {
         try write(itemCount == 0 ? "]\n}\n" : "\n  ]\n}\n")
-        if fflush(file) != 0 { throw FeedWriteError.writeFailed(path) }
+        let closed = fclose(file)
+        file = nil
+        if closed != 0 { throw FeedWriteError.writeFailed(path) }
     }
 
     private struct Item: Encodable {

@@ -5,7 +5,7 @@ import Foundation
 /// and well-formedness, this type only makes the calls Swift-shaped and checks their results.
 /// Text is cleaned of characters XML 1.0 forbids before it is handed over.
 final class XMLStreamWriter {
-    private let writer: xmlTextWriterPtr
+    private var writer: xmlTextWriterPtr?
     let path: String
 
     init(path: String) throws {
@@ -18,7 +18,13 @@ final class XMLStreamWriter {
         xmlTextWriterSetIndentString(writer, "  ")
     }
 
-    deinit { xmlFreeTextWriter(writer) }
+    deinit { close() }
+
+    /// Frees the writer, which closes the file: until then its last bytes may not be on disk.
+    func close() {
+        if let writer { xmlFreeTextWriter(writer) }
+        writer = nil
+    }
 
     private func check(_ result: Int32) throws {
         if result < 0 { throw FeedWriteError.writeFailed(path) }
@@ -26,10 +32,11 @@ final class XMLStreamWriter {
 
     func startDocument() throws { try check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil)) }
 
-    /// Closes every open element and flushes the file.
+    /// Closes every open element, then the file.
     func endDocument() throws {
         try check(xmlTextWriterEndDocument(writer))
         try check(xmlTextWriterFlush(writer))
+        close()
     }
 
     func start(_ name: String) throws { try check(xmlTextWriterStartElement(writer, name)) }
