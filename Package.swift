@@ -34,6 +34,8 @@ let package = Package(
             "Reviews", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // A small HTTP client protocol and its libcurl implementation.
+        .target(name: "HTTP", dependencies: ["CCurl"]),
         // Argument parsing only; every command calls the libraries.
         .executableTarget(name: "syndicate", dependencies: [
             "Reviews", "Feeds",
@@ -46,6 +48,7 @@ let package = Package(
 
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "SyndicateTesting", "CLibXML2"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "SyndicateTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "SyndicateTesting"]),
     ],
     swiftLanguageModes: [.v6]

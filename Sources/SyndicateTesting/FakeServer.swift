@@ -1,0 +1,246 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A request as the fake server received it.
+public struct RecordedRequest: Sendable {
+    public var method: String
+    /// Path without the query.
+    public var path: String
+    public var query: String
+    public var headers: [(name: String, value: String)]
+    public var body: Data
+    public var receivedAt: Date
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
+}
+
+/// What the fake does with a request.
+public struct FakeResponse: Sendable {
+    public enum Fault: Sendable {
+        /// Close the connection with a TCP reset instead of answering.
+        case reset
+        /// Send the status line and headers, promise more body than is sent, then close.
+        case truncatedBody
+        /// Never answer; the client's timeout ends it.
+        case hang
+    }
+
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: Data
+    /// Seconds to wait, after the request was recorded, before answering.
+    public var delay: Double
+    public var fault: Fault?
+
+    public init(status: Int = 200, headers: [(String, String)] = [], body: Data = Data(), delay: Double = 0, fault: Fault? = nil) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.delay = delay
+        self.fault = fault
+    }
+
+    public static func json(_ status: Int, _ text: String, headers: [(String, String)] = [], delay: Double = 0) -> FakeResponse {
+        FakeResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: Data(text.utf8), delay: delay)
+    }
+
+    public static func text(_ status: Int, _ text: String, headers: [(String, String)] = [], delay: Double = 0) -> FakeResponse {
+        FakeResponse(status: status, headers: [("Content-Type", "text/plain")] + headers, body: Data(text.utf8), delay: delay)
+    }
+
+    public static func fault(_ fault: Fault, delay: Double = 0) -> FakeResponse {
+        FakeResponse(status: 0, delay: delay, fault: fault)
+    }
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 (a random free port) for tests: it records every request
+/// and answers with whatever its handler says, faults included. One connection per request.
+public final class FakeServer: @unchecked Sendable {
+    public typealias Handler = @Sendable (RecordedRequest, _ index: Int) -> FakeResponse
+
+    public let port: Int
+    private let listener: Int32
+    private let handler: Handler
+    private let lock = NSLock()
+    private var recorded: [RecordedRequest] = []
+    private var stopped = false
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// - Parameter handler: given each request and its 0-based index among all requests.
+    public init(handler: @escaping Handler) throws {
+        self.handler = handler
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw POSIXError(.EMFILE) }
+        var reuse: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 128) == 0 else { close(listener); throw POSIXError(.EADDRINUSE) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(listener, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        self.listener = listener
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    /// A server that answers every request with the responses given, in order; the last one
+    /// repeats.
+    public convenience init(responses: [FakeResponse]) throws {
+        try self.init { _, index in responses[min(index, responses.count - 1)] }
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        lock.lock()
+        let wasStopped = stopped
+        stopped = true
+        lock.unlock()
+        if !wasStopped {
+            shutdown(listener, Int32(SHUT_RDWR))
+            close(listener)
+        }
+    }
+
+    /// Every request received so far, in arrival order.
+    public var requests: [RecordedRequest] {
+        lock.lock()
+        defer { lock.unlock() }
+        return recorded
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 {
+                lock.lock()
+                let done = stopped
+                lock.unlock()
+                if done { return }
+                continue
+            }
+            let thread = Thread { [self] in serve(client) }
+            thread.start()
+        }
+    }
+
+    private func serve(_ client: Int32) {
+        var noDelay: Int32 = 1
+        setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        guard let request = readRequest(client) else { close(client); return }
+        lock.lock()
+        let index = recorded.count
+        recorded.append(request)
+        lock.unlock()
+        let response = handler(request, index)
+        if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
+        switch response.fault {
+        case .reset?:
+            var linger = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+            close(client)
+            return
+        case .truncatedBody?:
+            send(client, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"id\":")
+            close(client)
+            return
+        case .hang?:
+            var buffer = [UInt8](repeating: 0, count: 1)
+            while recv(client, &buffer, 1, 0) > 0 {}
+            close(client)
+            return
+        case nil:
+            break
+        }
+        var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
+        for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
+        head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
+        send(client, head)
+        response.body.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let sent = Glibc.send(client, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                if sent <= 0 { break }
+                offset += sent
+            }
+        }
+        shutdown(client, Int32(SHUT_WR))
+        close(client)
+    }
+
+    private func send(_ client: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        _ = Glibc.send(client, &bytes, bytes.count, Int32(MSG_NOSIGNAL))
+    }
+
+    private func readRequest(_ client: Int32) -> RecordedRequest? {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var headerEnd: Range<Data.Index>?
+        while headerEnd == nil {
+            let count = recv(client, &buffer, buffer.count, 0)
+            if count <= 0 { return nil }
+            data.append(buffer, count: count)
+            headerEnd = data.range(of: Data("\r\n\r\n".utf8))
+        }
+        let head = String(decoding: data[..<headerEnd!.lowerBound], as: UTF8.self)
+        var lines = head.components(separatedBy: "\r\n")
+        let requestLine = lines.removeFirst().split(separator: " ")
+        guard requestLine.count >= 2 else { return nil }
+        var headers: [(String, String)] = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        }
+        let length = Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
+        var body = Data(data[headerEnd!.upperBound...])
+        while body.count < length {
+            let count = recv(client, &buffer, buffer.count, 0)
+            if count <= 0 { return nil }
+            body.append(buffer, count: count)
+        }
+        let target = String(requestLine[1])
+        let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        return RecordedRequest(method: String(requestLine[0]), path: String(parts[0]),
+                               query: parts.count > 1 ? String(parts[1]) : "", headers: headers.map { ($0.0, $0.1) },
+                               body: body, receivedAt: Date())
+    }
+
+    private static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 201: return "Created"
+        case 202: return "Accepted"
+        case 204: return "No Content"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 408: return "Request Timeout"
+        case 422: return "Unprocessable Entity"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return "Status"
+        }
+    }
+}
