@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // System libraries, each behind a small shim header.
@@ -36,9 +38,18 @@ let package = Package(
         ]),
         // A small HTTP client protocol and its libcurl implementation.
         .target(name: "HTTP", dependencies: ["CCurl"]),
+        // Composition, credentials, the delivery ledger, retries and the dispatch loop.
+        .target(name: "Posting", dependencies: [
+            "Reviews", "HTTP",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // One file per destination kind.
+        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews"]),
         // Argument parsing only; every command calls the libraries.
         .executableTarget(name: "syndicate", dependencies: [
-            "Reviews", "Feeds",
+            "Reviews", "Feeds", "HTTP", "Posting", "Destinations",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -49,6 +60,7 @@ let package = Package(
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "SyndicateTesting", "CLibXML2"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "SyndicateTesting"]),
+        .testTarget(name: "PostingTests", dependencies: ["Posting", "Destinations", "HTTP", "Reviews", "SyndicateTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "SyndicateTesting"]),
     ],
     swiftLanguageModes: [.v6]

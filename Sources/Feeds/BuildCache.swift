@@ -31,16 +31,7 @@ struct BuildCache {
 
     /// The fingerprint of the inputs as they are on disk now.
     func fingerprint(configData: Data) -> String {
-        var hasher = FNV64()
-        hasher.add("syndicate-build-cache-1")
-        if let exe = FileStat("/proc/self/exe") { hasher.add("\(exe.size):\(exe.mtimeNanoseconds)") }
-        hasher.add(configData)
-        let folder = siteDirectory.appendingPathComponent("reviews").path
-        for name in ReviewLoader.reviewFiles(in: siteDirectory) {
-            let stat = FileStat(folder + "/" + name)
-            hasher.add("\(name)\u{0}\(stat?.size ?? -1)\u{0}\(stat?.mtimeNanoseconds ?? -1)\u{0}\(stat?.inode ?? 0)")
-        }
-        return hasher.hex
+        SiteFingerprint.compute(siteDirectory: siteDirectory, configData: configData, purpose: "build-cache-1")
     }
 
     func load() -> Record? {
@@ -73,46 +64,3 @@ struct BuildCache {
     }
 }
 
-/// `stat(2)`, for what Foundation's attributes round off (nanosecond mtimes).
-struct FileStat {
-    var size: Int64
-    var mtimeNanoseconds: Int64
-    var inode: UInt64
-
-    init?(_ path: String) {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        size = Int64(info.st_size)
-        #if canImport(Darwin)
-        mtimeNanoseconds = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
-        #else
-        mtimeNanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        #endif
-        inode = UInt64(info.st_ino)
-    }
-}
-
-/// FNV-1a over strings and bytes: a cheap, stable fingerprint (not a security measure).
-struct FNV64 {
-    private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func add(_ text: String) {
-        for byte in text.utf8 { mix(byte) }
-        mix(0xFF)
-    }
-
-    mutating func add(_ data: Data) {
-        for byte in data { mix(byte) }
-        mix(0xFF)
-    }
-
-    private mutating func mix(_ byte: UInt8) {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x0000_0100_0000_01B3
-    }
-
-    var hex: String {
-        let text = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
-    }
-}

@@ -1,9 +1,11 @@
 import ArgumentParser
+import Destinations
 import Feeds
 import Foundation
+import Posting
 import Reviews
 
-struct BuildCommand: ParsableCommand {
+struct BuildCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "build",
         abstract: "Write the feeds (RSS 2.0, Atom 1.0, JSON Feed, per-genre feeds).",
@@ -15,7 +17,7 @@ struct BuildCommand: ParsableCommand {
 
     @OptionGroup var options: SiteOptions
 
-    func run() throws {
+    func run() async throws {
         let console = Console(quiet: options.quiet)
         let outcome: SiteBuild.Outcome
         do {
@@ -34,9 +36,29 @@ struct BuildCommand: ParsableCommand {
                          + "\(report.written.count) written, \(report.unchanged.count) unchanged"
                          + (report.removed.isEmpty ? "" : ", \(report.removed.count) removed"))
         }
+        if !report.written.isEmpty {
+            try await pingHub(changed: report.written, console: console)
+        }
         if !outcome.diagnostics.isEmpty {
             console.error("\(outcome.diagnostics.count) problem(s) in reviews/; those reviews were left out")
             throw ExitCode(1)
         }
+    }
+}
+
+extension BuildCommand {
+    /// Tells the WebSub hub about the feeds that changed (SPEC §8). Pings are deliveries in
+    /// the ledger: one that fails here is retried by the next `post`. When a `post` holds the
+    /// lock, the pings are only recorded, and that run or the next sends them.
+    private func pingHub(changed feeds: [String], console: Console) async throws {
+        let session = try options.openSession(console)
+        guard let hub = session.destinations.first(where: { $0.kind == WebSubKind.name }) else { return }
+        var poster = session.poster
+        poster.onResult = { outcome in console.info(describe(outcome)) }
+        let lock = try PostLock(siteDirectory: session.site.directory)
+        let report = try await poster.ping(feeds: feeds, hub: hub, send: lock != nil)
+        withExtendedLifetime(lock) {}
+        if lock == nil { console.info("a post is running: the hub will be pinged by it or the next one") }
+        if report.hasFailures { console.problem("the hub ping failed; \(summarize(report))") }
     }
 }

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import Posting
 import Reviews
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate syndicate.toml and every review without writing anything.",
+        abstract: "Validate syndicate.toml, the credentials (presence and file mode) and every review, without writing anything.",
         discussion: "Exit status: 0 everything is valid; 1 something is not (each problem is listed)."
     )
 
@@ -30,6 +31,21 @@ struct CheckCommand: ParsableCommand {
         console.output("\(ConfigLoader.fileName): ok, \(destinations.count) destination(s), \(destinations.filter(\.enabled).count) enabled")
         console.output("reviews: \(site.reviews.count) valid (\(published) published, \(drafts) draft(s), \(scheduled) scheduled), "
                        + "\(Set(site.diagnostics.map(\.file)).count) invalid")
-        if !site.diagnostics.isEmpty { throw ExitCode(1) }
+        var credentialProblems: [String] = []
+        do {
+            let credentials = try Credentials.load(siteDirectory: site.directory, destinations: destinations)
+            for destination in destinations where destination.enabled {
+                let missing = credentials.missingKeys(for: destination)
+                if !missing.isEmpty {
+                    credentialProblems.append("\(Credentials.fileName): [\(destination.name)] missing \(missing.joined(separator: ", ")) "
+                                              + "(or set SYNDICATE_\(Credentials.environmentName(destination.name))_\(missing[0].uppercased()))")
+                }
+            }
+        } catch {
+            credentialProblems.append(error.description)
+        }
+        credentialProblems.forEach { console.problem($0) }
+        console.output("credentials: " + (credentialProblems.isEmpty ? "ok" : "\(credentialProblems.count) problem(s)"))
+        if !site.diagnostics.isEmpty || !credentialProblems.isEmpty { throw ExitCode(1) }
     }
 }

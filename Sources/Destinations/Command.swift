@@ -1,0 +1,92 @@
+import Foundation
+import Posting
+import Reviews
+
+/// `command`: any program, no shell (SPEC §8). It reads the composed post and the review's
+/// facts as JSON on stdin. Exit 0: posted (the first stdout line, if any, is the remote
+/// URL); 75 (EX_TEMPFAIL): retry; anything else: dead, with its stderr as the reason. A
+/// program still running at `post.timeout` is stopped and the delivery becomes `unknown`.
+public struct CommandDestination: Destination {
+    public let name: String
+    public let kind = "command"
+    public let deduplicates = false
+    private let run: [String]
+    private let siteDirectory: URL
+    private let template: PostTemplate
+    private let timeout: Double
+
+    public init(config: DestinationConfig, siteDirectory: URL, timeout: Double) {
+        name = config.name
+        run = config.options["run"]?.strings ?? []
+        self.siteDirectory = siteDirectory
+        self.timeout = timeout
+        template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post, rule: .unlimited)
+    }
+
+    public func compose(_ review: Review, site: Site) throws -> ComposedPost {
+        let text = try template.compose(review, site: site)
+        let input = Input(destination: name, text: text.text, review: ReviewFacts(review, site: site))
+        return ComposedPost(text: text, payload: try JSONCoding.encode(input))
+    }
+
+    struct Input: Encodable {
+        var destination: String
+        var text: String
+        var review: ReviewFacts
+    }
+
+    public func send(_ delivery: OutgoingDelivery) async -> SendResult {
+        guard let program = run.first else { return .permanent(message: "no program to run", httpStatus: nil) }
+        let process = Process()
+        // A relative program path is taken from the site folder, so a site can carry its scripts.
+        process.executableURL = program.hasPrefix("/") ? URL(fileURLWithPath: program) : siteDirectory.appendingPathComponent(program)
+        process.arguments = Array(run.dropFirst())
+        process.currentDirectoryURL = siteDirectory
+        var environment = ProcessInfo.processInfo.environment
+        // The program gets the delivery's identity, so it can deduplicate if it wants to.
+        environment["SYNDICATE_IDEMPOTENCY_KEY"] = delivery.idempotencyKey
+        environment["SYNDICATE_REVIEW"] = delivery.review
+        environment["SYNDICATE_ATTEMPT"] = String(delivery.attempt)
+        process.environment = environment
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        do {
+            try process.run()
+        } catch {
+            return .permanent(message: "cannot run \(program): \(error.localizedDescription)", httpStatus: nil)
+        }
+        // Read both pipes while the program runs, so a chatty one never blocks.
+        async let stdout = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        async let stderr = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }.value
+        try? input.fileHandleForWriting.write(contentsOf: delivery.payload)
+        try? input.fileHandleForWriting.close()
+
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
+        let timedOut = process.isRunning
+        if timedOut {
+            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        let out = String(decoding: await stdout, as: UTF8.self)
+        let err = String(decoding: await stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if timedOut {
+            return .unknown(message: "\(program) did not finish within \(Int(timeout))s and was stopped", httpStatus: nil)
+        }
+        let status = process.terminationStatus
+        switch (process.terminationReason, status) {
+        case (.exit, 0):
+            let first = out.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) }
+            return .posted(remoteID: nil, remoteURL: first?.isEmpty == false ? first : nil, httpStatus: nil)
+        case (.exit, 75):
+            return .retryable(message: err.isEmpty ? "\(program) asked to retry (exit 75)" : err, httpStatus: nil, notBefore: nil, errorClass: "retryable")
+        case (.exit, _):
+            return .permanent(message: err.isEmpty ? "\(program) exited with status \(status)" : "\(program) exited with status \(status): \(String(err.prefix(1000)))", httpStatus: nil)
+        default:
+            return .unknown(message: "\(program) was killed by signal \(status)", httpStatus: nil)
+        }
+    }
+}

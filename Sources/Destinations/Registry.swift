@@ -1,0 +1,74 @@
+import Foundation
+import HTTP
+import Posting
+import Reviews
+
+/// Builds the adapters a site's config names, with their secrets, and everything a posting
+/// command needs around them.
+public struct PostingSession: Sendable {
+    public var site: Site
+    public var configData: Data
+    public var credentials: Credentials
+    public var destinations: [any Destination]
+    /// Enabled destinations left out because a required credential is missing.
+    public var problems: [String]
+    public var ledger: Ledger
+    public var http: any HTTPClient
+    public var clock: @Sendable () -> Date
+
+    /// - Throws: `Diagnostics` for a config error, `CredentialsError` for an unsafe or
+    ///   unreadable credentials file.
+    public static func open(siteDirectory: URL, clock: @escaping @Sendable () -> Date, http: (any HTTPClient)? = nil) throws -> PostingSession {
+        let configURL = siteDirectory.appendingPathComponent(ConfigLoader.fileName)
+        let config = try ConfigLoader.load(siteDirectory: siteDirectory)
+        let configData = FileManager.default.contents(atPath: configURL.path) ?? Data()
+        let credentials = try Credentials.load(siteDirectory: siteDirectory, destinations: config.destinations)
+        let http = http ?? CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))
+        let site = Site(directory: siteDirectory, config: config, reviews: [])
+        var destinations: [any Destination] = []
+        var problems: [String] = []
+        for destination in config.destinations where destination.enabled {
+            let missing = credentials.missingKeys(for: destination)
+            if !missing.isEmpty {
+                problems.append("\(Credentials.fileName): [\(destination.name)] \(missing.joined(separator: ", ")): missing "
+                                + "(or set SYNDICATE_\(Credentials.environmentName(destination.name))_\(missing[0].uppercased()))")
+                continue
+            }
+            if let adapter = make(destination, site: site, credentials: credentials, http: http, clock: clock) {
+                destinations.append(adapter)
+            } else {
+                problems.append("\(ConfigLoader.fileName):\(destination.line): destination.\(destination.name): kind \(destination.kind.rawValue) is not available in this version")
+            }
+        }
+        if !config.feeds.hub.isEmpty {
+            destinations.append(WebSubDestination(hub: config.feeds.hub, feedsPublicURL: site.feedsPublicURL, http: http,
+                                                  timeout: config.post.timeout, clock: clock))
+        }
+        return PostingSession(site: site, configData: configData, credentials: credentials, destinations: destinations,
+                              problems: problems, ledger: try Ledger(siteDirectory: siteDirectory), http: http, clock: clock)
+    }
+
+    static func make(_ config: DestinationConfig, site: Site, credentials: Credentials, http: any HTTPClient,
+                     clock: @escaping @Sendable () -> Date) -> (any Destination)? {
+        let secret = { (key: String) in credentials.value(key, for: config.name) ?? "" }
+        let timeout = site.config.post.timeout
+        switch config.kind {
+        case .webhook:
+            return WebhookDestination(config: config, url: secret("url"), http: http, timeout: timeout, clock: clock)
+        case .command:
+            return CommandDestination(config: config, siteDirectory: site.directory, timeout: timeout)
+        case .mastodon, .bluesky, .x, .letterboxd, .linkhub, .micropub:
+            return nil
+        }
+    }
+
+    public var poster: Poster {
+        Poster(siteDirectory: site.directory, config: site.config, destinations: destinations, ledger: ledger,
+               redactor: credentials.redactor, clock: clock)
+    }
+
+    /// The review index (cached) of the site.
+    public func reviewIndex() -> ReviewIndex {
+        ReviewIndex.load(site: site.directory, config: site.config, configData: configData)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HTTP
+import Posting
+import Reviews
+
+/// `webhook`: Discord, Slack or any JSON receiver (SPEC §8). The URL is the secret.
+public struct WebhookDestination: Destination {
+    public enum Format: String, Sendable { case discord, slack, json }
+
+    public let name: String
+    public let kind = "webhook"
+    public let format: Format
+    public let deduplicates = false
+    private let url: String
+    private let template: PostTemplate
+    private let http: any HTTPClient
+    private let timeout: Double
+    private let clock: @Sendable () -> Date
+
+    public init(config: DestinationConfig, url: String, http: any HTTPClient, timeout: Double,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        name = config.name
+        format = Format(rawValue: config.options["format"]?.string ?? "json") ?? .json
+        self.url = url
+        self.http = http
+        self.timeout = timeout
+        self.clock = clock
+        let rule: CountingRule
+        switch format {
+        case .discord: rule = .utf16(limit: 2000) // Discord's `content` limit
+        case .slack: rule = .utf16(limit: 40000) // Slack truncates `text` beyond this
+        case .json: rule = .unlimited
+        }
+        template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post, rule: rule)
+    }
+
+    public func compose(_ review: Review, site: Site) throws -> ComposedPost {
+        let text = try template.compose(review, site: site)
+        let body: Data
+        switch format {
+        case .discord: body = try JSONCoding.encode(["content": text.text])
+        case .slack: body = try JSONCoding.encode(["text": text.text])
+        case .json: body = try JSONCoding.encode(JSONBody(destination: name, text: text.text, review: .init(review, site: site)))
+        }
+        return ComposedPost(text: text, payload: body)
+    }
+
+    public func send(_ delivery: OutgoingDelivery) async -> SendResult {
+        var target = url
+        if format == .discord { target += (url.contains("?") ? "&" : "?") + "wait=true" }
+        var request = HTTPRequest(method: "POST", url: target, body: delivery.payload, timeout: timeout)
+        request.headers["Content-Type"] = "application/json"
+        request.headers["Idempotency-Key"] = delivery.idempotencyKey
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            return ResponseClassifier.classify(error)
+        }
+        guard response.isSuccess else {
+            var notBefore: Date?
+            if format == .discord, response.status == 429,
+               let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+               let seconds = (object["retry_after"] as? NSNumber)?.doubleValue {
+                notBefore = clock().addingTimeInterval(seconds)
+            }
+            return ResponseClassifier.classifyFailure(response, now: clock(), notBefore: notBefore)
+        }
+        let object = response.bodyComplete ? (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] : nil
+        let id = (object?["id"] as? String) ?? (object?["id"] as? NSNumber)?.stringValue
+        let link = (object?["url"] as? String) ?? response.headers["Location"]
+        return .posted(remoteID: id, remoteURL: link, httpStatus: response.status)
+    }
+
+    /// The `json` format's body.
+    struct JSONBody: Encodable {
+        var destination: String
+        var text: String
+        var review: ReviewFacts
+    }
+}
+
+/// The review as receivers of JSON (webhooks, commands) see it.
+public struct ReviewFacts: Encodable, Sendable {
+    var slug: String
+    var title: String
+    var url: String
+    var headline: String?
+    var year: Int?
+    var rating: Double?
+    var genres: [String]
+    var summary: String
+    var image: String?
+
+    public init(_ review: Review, site: Site) {
+        slug = review.slug
+        title = review.title
+        url = site.permalink(review)
+        headline = review.headline
+        year = review.year
+        rating = review.rating
+        genres = review.genres
+        summary = review.summary
+        image = review.image.map { site.absoluteURL($0, relativeTo: review) }
+    }
+}
+
+enum JSONCoding {
+    static func encode(_ value: some Encodable) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(value)
+    }
+}

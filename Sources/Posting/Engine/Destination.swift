@@ -1,0 +1,77 @@
+import Foundation
+import HTTP
+import Reviews
+
+/// A place reviews are posted to.
+///
+/// What every conformer guarantees:
+/// - `compose` is pure and offline: the same review gives the same post, and it is what
+///   `preview` prints. Its `payload` is stored with the delivery; every attempt of that
+///   delivery sends exactly that payload, with the delivery's idempotency key.
+/// - `send` never throws and never retries on its own: it makes one attempt and reports it
+///   as a `SendResult`, classifying failures honestly. A request that may have reached the
+///   server without an answer is `.unknown`, never `.retryable`, unless the destination
+///   deduplicates (`deduplicates == true`), in which case resending the payload with the
+///   same key cannot create a second post.
+/// - Secrets stay inside the adapter; messages it returns may be shown and stored (they are
+///   redacted again before that, as a second line of defence).
+public protocol Destination: Sendable {
+    /// The destination's unique name (its credentials table, its column in the ledger).
+    var name: String { get }
+    /// Its kind, as `status` shows it.
+    var kind: String { get }
+    /// Whether resending a delivery (same payload, same key) can never post twice.
+    var deduplicates: Bool { get }
+    /// What would be posted for `review`, measured under this destination's rule.
+    func compose(_ review: Review, site: Site) throws -> ComposedPost
+    /// One attempt at delivering.
+    func send(_ delivery: OutgoingDelivery) async -> SendResult
+}
+
+extension Destination {
+    /// A fresh idempotency key; adapters whose service needs a particular shape (Bluesky's
+    /// record keys are TIDs) provide their own.
+    public func newIdempotencyKey(now: Date) -> String { UUID().uuidString.lowercased() }
+}
+
+/// A composed post: the text people will read, how it measures up, and the adapter's payload.
+public struct ComposedPost: Sendable {
+    public var text: ComposedText
+    /// Adapter-specific, stored in the ledger with the delivery.
+    public var payload: Data
+
+    public init(text: ComposedText, payload: Data) {
+        self.text = text
+        self.payload = payload
+    }
+}
+
+/// What an adapter gets for one attempt.
+public struct OutgoingDelivery: Sendable {
+    public var review: String
+    public var idempotencyKey: String
+    public var payload: Data
+    /// 1 for the first attempt.
+    public var attempt: Int
+    public var createdAt: Date
+
+    public init(review: String, idempotencyKey: String, payload: Data, attempt: Int, createdAt: Date) {
+        self.review = review
+        self.idempotencyKey = idempotencyKey
+        self.payload = payload
+        self.attempt = attempt
+        self.createdAt = createdAt
+    }
+}
+
+/// How one attempt ended.
+public enum SendResult: Sendable, Equatable {
+    /// The destination has the post. The URL may be unknown (a 2xx with an unreadable body).
+    case posted(remoteID: String?, remoteURL: String?, httpStatus: Int?)
+    /// Worth trying again, not before `notBefore` when the server said so.
+    case retryable(message: String, httpStatus: Int?, notBefore: Date?, errorClass: String)
+    /// Will not succeed by retrying: the server's own message.
+    case permanent(message: String, httpStatus: Int?)
+    /// May or may not have been posted.
+    case unknown(message: String, httpStatus: Int?)
+}

@@ -1,0 +1,302 @@
+import Foundation
+import HTTP
+import Reviews
+
+/// The dispatch loop behind `post`, `repost` and the WebSub ping (SPEC §6).
+///
+/// Order and concurrency: each destination gets one delivery at a time, oldest review first,
+/// so its timeline reads in publication order; destinations run in parallel, with at most
+/// `post.concurrency` requests in flight in all. A delivery waiting for a retry is simply not
+/// due, so it never holds back the ones after it.
+public struct Poster: Sendable {
+    public var siteDirectory: URL
+    public var config: SiteConfig
+    public var destinations: [any Destination]
+    public var ledger: Ledger
+    public var redactor: SecretRedactor
+    public var clock: @Sendable () -> Date
+    /// Called after each attempt, for progress and logs.
+    public var onResult: @Sendable (DeliveryOutcome) -> Void
+
+    public init(siteDirectory: URL, config: SiteConfig, destinations: [any Destination], ledger: Ledger,
+                redactor: SecretRedactor, clock: @escaping @Sendable () -> Date = { Date() },
+                onResult: @escaping @Sendable (DeliveryOutcome) -> Void = { _ in }) {
+        self.siteDirectory = siteDirectory
+        self.config = config
+        self.destinations = destinations
+        self.ledger = ledger
+        self.redactor = redactor
+        self.clock = clock
+        self.onResult = onResult
+    }
+
+    private var site: Site { Site(directory: siteDirectory, config: config, reviews: []) }
+
+    private var retryPolicy: RetryPolicy {
+        RetryPolicy(base: config.post.backoffBase, max: config.post.backoffMax, maxAttempts: config.post.maxAttempts)
+    }
+
+    // MARK: post
+
+    /// What `post` found to do.
+    public struct Plan: Sendable {
+        /// (review, destination) pairs that get their first delivery now.
+        public var new: [(review: IndexedReview, destination: String)]
+        /// Deliveries already in the ledger that are due.
+        public var due: [Delivery]
+        public var diagnostics: [Diagnostic]
+    }
+
+    /// Finds the work without changing anything (also what `--dry-run` shows).
+    public func plan(index: ReviewIndex, only names: [String]? = nil) throws -> Plan {
+        let now = clock()
+        let active = destinations.filter { names == nil || names!.contains($0.name) }
+        let reviewDestinations = active.filter { $0.kind != WebSubKind.name }
+        let since = config.post.since ?? .distantPast
+        let candidates = index.reviews.filter { $0.isPublished(at: now) && $0.date >= since }
+            .sorted { $0.date != $1.date ? $0.date < $1.date : $0.slug < $1.slug }
+        let existing = try ledger.reviewsWithDelivery(destinations: reviewDestinations.map(\.name))
+        var new: [(IndexedReview, String)] = []
+        for review in candidates {
+            for destination in reviewDestinations where !review.skip.contains(destination.name)
+                && !(existing[destination.name]?.contains(review.slug) ?? false) {
+                new.append((review, destination.name))
+            }
+        }
+        let due = try ledger.due(at: now, destinations: active.map(\.name),
+                                 deduplicating: Set(active.filter(\.deduplicates).map(\.name)))
+        return Plan(new: new, due: due, diagnostics: index.diagnostics)
+    }
+
+    /// The cron job: creates the deliveries the plan calls for, then sends what is due.
+    /// - Parameter limit: at most this many deliveries are attempted in this run.
+    public func post(index: ReviewIndex, only names: [String]? = nil, limit: Int? = nil) async throws -> PostReport {
+        try ledger.recoverInterrupted(now: clock())
+        let plan = try plan(index: index, only: names)
+        if plan.new.isEmpty && plan.due.isEmpty { return PostReport() }
+        let created = try createDeliveries(plan.new)
+        var work = plan.due + created.filter { $0.state == .pending }
+        work.sort { ($0.reviewDate, $0.review, $0.destination, $0.series) < ($1.reviewDate, $1.review, $1.destination, $1.series) }
+        if let limit { work = Array(work.prefix(limit)) }
+        var report = PostReport(uncomposable: created)
+        report.merge(await dispatch(work))
+        return report
+    }
+
+    /// `repost`: a new delivery of one review for each destination named (default: every
+    /// enabled one), sent now even if posted before.
+    public func repost(_ review: Review, only names: [String]? = nil) async throws -> PostReport {
+        try ledger.recoverInterrupted(now: clock())
+        let targets = destinations.filter { $0.kind != WebSubKind.name && (names == nil || names!.contains($0.name)) }
+        var deliveries: [Delivery] = []
+        for destination in targets {
+            let series = try ledger.nextSeries(review: review.slug, destination: destination.name)
+            deliveries.append(makeDelivery(review, destination: destination, series: series))
+        }
+        let inserted = try ledger.insert(deliveries)
+        var report = PostReport(uncomposable: inserted)
+        report.merge(await dispatch(inserted.filter { $0.state == .pending }))
+        return report
+    }
+
+    /// Records a ping for each changed feed and sends it (WebSub, SPEC §8). A feed that
+    /// already has a ping waiting gets no second one.
+    /// - Parameter send: false when another process holds the post lock: the pings are only
+    ///   recorded, for that run or the next to send.
+    public func ping(feeds: [String], hub destination: any Destination, send: Bool = true) async throws -> PostReport {
+        if send { try ledger.recoverInterrupted(now: clock()) }
+        let now = clock()
+        let existing = try ledger.deliveries(destinations: [destination.name])
+        var deliveries: [Delivery] = []
+        for feed in feeds {
+            let history = existing.filter { $0.review == feed }
+            if history.contains(where: { $0.state == .pending || $0.state == .retrying }) { continue }
+            let series = (history.map(\.series).max() ?? -1) + 1
+            deliveries.append(Delivery(review: feed, destination: destination.name, kind: destination.kind, series: series,
+                                       idempotencyKey: destination.newIdempotencyKey(now: now), payload: Data(feed.utf8),
+                                       reviewDate: now, contentHash: "", now: now))
+        }
+        let inserted = try ledger.insert(deliveries)
+        guard send else { return PostReport() }
+        let due = try ledger.due(at: now, destinations: [destination.name], deduplicating: [destination.name])
+        return await dispatch(due.filter { d in !inserted.contains { $0.id == d.id } } + inserted)
+    }
+
+    private func createDeliveries(_ pairs: [(review: IndexedReview, destination: String)]) throws -> [Delivery] {
+        guard !pairs.isEmpty else { return [] }
+        let parser = FrontMatterParser(timeZone: config.site.timeZone)
+        var parsed: [String: Result<Review, ReviewProblems>] = [:]
+        var deliveries: [Delivery] = []
+        for (indexed, name) in pairs {
+            guard let destination = destinations.first(where: { $0.name == name }) else { continue }
+            if parsed[indexed.source] == nil {
+                let data = FileManager.default.contents(atPath: siteDirectory.appendingPathComponent(indexed.source).path) ?? Data()
+                parsed[indexed.source] = parser.parse(data, path: indexed.source)
+            }
+            switch parsed[indexed.source]! {
+            case .success(let review):
+                deliveries.append(makeDelivery(review, destination: destination, series: 0))
+            case .failure:
+                continue // edited into an invalid state since it was indexed; `check` reports it
+            }
+        }
+        return try ledger.insert(deliveries)
+    }
+
+    /// A new delivery with its payload composed now; a review that cannot be composed for
+    /// this destination is recorded `dead` with the reason, so the user sees it in `status`.
+    private func makeDelivery(_ review: Review, destination: any Destination, series: Int) -> Delivery {
+        let now = clock()
+        var delivery = Delivery(review: review.slug, destination: destination.name, kind: destination.kind, series: series,
+                                idempotencyKey: destination.newIdempotencyKey(now: now), payload: nil,
+                                reviewDate: review.date, contentHash: review.contentHash, now: now)
+        do {
+            delivery.payload = try destination.compose(review, site: site).payload
+        } catch {
+            delivery.state = .dead
+            delivery.lastError = redactor.redact("cannot compose the post: \(error)")
+        }
+        return delivery
+    }
+
+    // MARK: Dispatch
+
+    private func dispatch(_ work: [Delivery]) async -> PostReport {
+        guard !work.isEmpty else { return PostReport() }
+        let semaphore = AsyncSemaphore(config.post.concurrency)
+        var queues: [String: [Delivery]] = [:]
+        for delivery in work { queues[delivery.destination, default: []].append(delivery) }
+        let byName = Dictionary(destinations.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        return await withTaskGroup(of: PostReport.self) { group in
+            for (name, queue) in queues {
+                guard let destination = byName[name] else { continue }
+                group.addTask {
+                    var report = PostReport()
+                    for delivery in queue {
+                        await semaphore.acquire()
+                        let outcome = await attempt(delivery, with: destination)
+                        await semaphore.release()
+                        report.add(outcome)
+                        onResult(outcome)
+                    }
+                    return report
+                }
+            }
+            var total = PostReport()
+            for await report in group { total.merge(report) }
+            return total
+        }
+    }
+
+    /// One attempt: `sending` committed, the request, the new state with its attempt record.
+    private func attempt(_ delivery: Delivery, with destination: any Destination) async -> DeliveryOutcome {
+        var delivery = delivery
+        do {
+            delivery = try ledger.markSending(delivery, now: clock())
+        } catch {
+            return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
+        }
+        let started = clock()
+        let result = await destination.send(OutgoingDelivery(review: delivery.review, idempotencyKey: delivery.idempotencyKey,
+                                                             payload: delivery.payload ?? Data(), attempt: delivery.attempts,
+                                                             createdAt: delivery.createdAt))
+        let finished = clock()
+        let attempt = apply(result, to: &delivery, deduplicates: destination.deduplicates, now: finished, started: started)
+        do {
+            try ledger.record(delivery, attempt: attempt)
+        } catch {
+            return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
+        }
+        return DeliveryOutcome(delivery: delivery, error: nil)
+    }
+
+    /// The state transition SPEC §6 prescribes for a result.
+    func apply(_ result: SendResult, to delivery: inout Delivery, deduplicates: Bool, now: Date, started: Date) -> Attempt {
+        let duration = Int((now.timeIntervalSince(started) * 1000).rounded())
+        delivery.updatedAt = now
+        var attempt = Attempt(deliveryID: delivery.id ?? 0, startedAt: started, durationMs: duration, httpStatus: nil, errorClass: nil, message: nil)
+        switch result {
+        case .posted(let remoteID, let remoteURL, let status):
+            delivery.state = .posted
+            delivery.remoteID = remoteID
+            delivery.remoteURL = remoteURL
+            delivery.postedAt = now
+            delivery.nextAttemptAt = nil
+            delivery.lastError = nil
+            attempt.httpStatus = status
+            attempt.errorClass = "posted"
+        case .retryable(let message, let status, let notBefore, let errorClass):
+            let message = redactor.redact(message)
+            attempt.httpStatus = status
+            attempt.errorClass = errorClass
+            attempt.message = message
+            if let next = retryPolicy.nextAttempt(after: delivery.attempts, now: now, notBefore: notBefore) {
+                delivery.state = .retrying
+                delivery.nextAttemptAt = next
+                delivery.lastError = message
+            } else {
+                delivery.state = .dead
+                delivery.nextAttemptAt = nil
+                delivery.lastError = "gave up after \(delivery.attempts) attempts: \(message)"
+            }
+        case .permanent(let message, let status):
+            let message = redactor.redact(message)
+            delivery.state = .dead
+            delivery.nextAttemptAt = nil
+            delivery.lastError = message
+            attempt.httpStatus = status
+            attempt.errorClass = "permanent"
+            attempt.message = message
+        case .unknown(let message, let status):
+            let message = redactor.redact(message)
+            attempt.httpStatus = status
+            attempt.errorClass = "no_answer"
+            attempt.message = message
+            if deduplicates, let next = retryPolicy.nextAttempt(after: delivery.attempts, now: now, notBefore: nil) {
+                // Resending the same payload with the same key cannot post twice.
+                delivery.state = .retrying
+                delivery.nextAttemptAt = next
+                delivery.lastError = message + " (will resend with the same idempotency key)"
+            } else {
+                delivery.state = .unknown
+                delivery.nextAttemptAt = nil
+                delivery.lastError = message + " (may have been posted: check, then `syndicate resolve`)"
+            }
+        }
+        return attempt
+    }
+}
+
+/// The name under which WebSub pings are kept in the ledger.
+public enum WebSubKind {
+    public static let name = "websub"
+}
+
+/// What one attempt left behind.
+public struct DeliveryOutcome: Sendable {
+    public var delivery: Delivery
+    /// A local failure (the ledger could not be written), not the destination's.
+    public var error: String?
+}
+
+/// What a run did.
+public struct PostReport: Sendable {
+    public var outcomes: [DeliveryOutcome] = []
+
+    public init() {}
+
+    /// Deliveries that died at creation because their post could not be composed.
+    init(uncomposable deliveries: [Delivery]) {
+        outcomes = deliveries.filter { $0.state == .dead }.map { DeliveryOutcome(delivery: $0, error: nil) }
+    }
+
+    mutating func add(_ outcome: DeliveryOutcome) { outcomes.append(outcome) }
+    mutating func merge(_ other: PostReport) { outcomes += other.outcomes }
+
+    public func count(_ state: DeliveryState) -> Int { outcomes.filter { $0.delivery.state == state }.count }
+
+    /// True when something became `dead` or `unknown`, or the ledger failed: `post` exits 1.
+    public var hasFailures: Bool {
+        outcomes.contains { $0.delivery.state == .dead || $0.delivery.state == .unknown || $0.error != nil }
+    }
+}

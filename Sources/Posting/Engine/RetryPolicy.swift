@@ -1,0 +1,25 @@
+import Foundation
+
+/// Exponential backoff with full jitter (SPEC §6): the n-th retry waits a random time up to
+/// `base · 2^(n-1)`, capped by `max`, and never less than the server asked for.
+public struct RetryPolicy: Sendable {
+    public var base: Double
+    public var max: Double
+    public var maxAttempts: Int
+
+    public init(base: Double, max: Double, maxAttempts: Int) {
+        self.base = base
+        self.max = max
+        self.maxAttempts = maxAttempts
+    }
+
+    /// When to try again after `attempts` attempts, or nil when they are used up.
+    public func nextAttempt(after attempts: Int, now: Date, notBefore: Date?,
+                            random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }) -> Date? {
+        guard attempts < maxAttempts else { return nil }
+        let ceiling = Swift.min(max, base * pow(2, Double(Swift.max(0, attempts - 1))))
+        let jittered = now.addingTimeInterval(random(0...ceiling))
+        guard let notBefore else { return jittered }
+        return Swift.max(jittered, notBefore)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+
+/// Where a delivery stands (SPEC §6).
+public enum DeliveryState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+    /// Created, not yet tried.
+    case pending
+    /// Committed just before its request left; found at start-up it means a crash.
+    case sending
+    /// The destination has it.
+    case posted
+    /// A retryable failure; tried again at `nextAttemptAt`.
+    case retrying
+    /// Given up: a permanent error or `max_attempts` reached. `syndicate retry` revives it.
+    case dead
+    /// The request may have reached the server and no answer came; settled by hand with
+    /// `syndicate resolve` unless the destination can deduplicate.
+    case unknown
+}
+
+/// One review on one destination: one attempt series (SPEC §6). Reposts are new series.
+public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "delivery"
+
+    public var id: Int64?
+    /// The review's slug, or for a WebSub ping the feed file it announces.
+    public var review: String
+    public var destination: String
+    public var kind: String
+    /// 0 for the automatic delivery, then 1, 2, … for each `repost`.
+    public var series: Int
+    public var state: DeliveryState
+    public var attempts: Int
+    /// Fixed at creation and sent with every attempt, so a deduplicating destination can
+    /// recognise a resend.
+    public var idempotencyKey: String
+    /// What the adapter composed at creation; every attempt sends exactly this.
+    public var payload: Data?
+    /// The review's publication time, which orders a destination's queue.
+    public var reviewDate: Date
+    public var nextAttemptAt: Date?
+    public var lastError: String?
+    public var remoteID: String?
+    public var remoteURL: String?
+    /// The review file's digest when the delivery was created.
+    public var contentHash: String
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var postedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, review, destination, kind, series, state, attempts
+        case idempotencyKey = "idempotency_key", payload
+        case reviewDate = "review_date", nextAttemptAt = "next_attempt_at", lastError = "last_error"
+        case remoteID = "remote_id", remoteURL = "remote_url", contentHash = "content_hash"
+        case createdAt = "created_at", updatedAt = "updated_at", postedAt = "posted_at"
+    }
+
+    // Epoch seconds, so SQL can compare `next_attempt_at` with a number.
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    public init(review: String, destination: String, kind: String, series: Int, idempotencyKey: String,
+                payload: Data?, reviewDate: Date, contentHash: String, now: Date) {
+        self.review = review
+        self.destination = destination
+        self.kind = kind
+        self.series = series
+        self.state = .pending
+        self.attempts = 0
+        self.idempotencyKey = idempotencyKey
+        self.payload = payload
+        self.reviewDate = reviewDate
+        self.contentHash = contentHash
+        self.createdAt = now
+        self.updatedAt = now
+    }
+}
+
+/// One HTTP exchange (or program run) of a delivery.
+public struct Attempt: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "attempt"
+
+    public var id: Int64?
+    public var deliveryID: Int64
+    public var startedAt: Date
+    public var durationMs: Int
+    public var httpStatus: Int?
+    /// `posted`, `retryable`, `permanent`, `not_sent`, `no_answer`, `interrupted`.
+    public var errorClass: String?
+    /// Redacted before it is stored.
+    public var message: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, deliveryID = "delivery_id", startedAt = "started_at", durationMs = "duration_ms"
+        case httpStatus = "http_status", errorClass = "error_class", message
+    }
+
+    // Epoch seconds, so SQL can compare `next_attempt_at` with a number.
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    public init(deliveryID: Int64, startedAt: Date, durationMs: Int, httpStatus: Int?, errorClass: String?, message: String?) {
+        self.deliveryID = deliveryID
+        self.startedAt = startedAt
+        self.durationMs = durationMs
+        self.httpStatus = httpStatus
+        self.errorClass = errorClass
+        self.message = message
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import GRDB
+
+/// The delivery ledger: `.syndicate/ledger.sqlite` (SQLite in WAL mode, through GRDB).
+///
+/// Every state change is one transaction, so a crash leaves each delivery in a state it
+/// really was in. The ledger knows nothing about HTTP or adapters.
+public final class Ledger: Sendable {
+    public static let relativePath = ".syndicate/ledger.sqlite"
+
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the ledger of a site and brings its schema up to date.
+    public init(siteDirectory: URL) throws {
+        let url = siteDirectory.appendingPathComponent(Self.relativePath)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        pool = try DatabasePool(path: url.path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: deliveries and attempts") { db in
+            try db.create(table: "delivery") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("review", .text).notNull()
+                t.column("destination", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("series", .integer).notNull()
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("idempotency_key", .text).notNull()
+                t.column("payload", .blob)
+                t.column("review_date", .double).notNull()
+                t.column("next_attempt_at", .double)
+                t.column("last_error", .text)
+                t.column("remote_id", .text)
+                t.column("remote_url", .text)
+                t.column("content_hash", .text).notNull()
+                t.column("created_at", .double).notNull()
+                t.column("updated_at", .double).notNull()
+                t.column("posted_at", .double)
+                t.uniqueKey(["review", "destination", "series"])
+            }
+            try db.create(index: "delivery_by_destination", on: "delivery", columns: ["destination", "review"])
+            try db.create(index: "delivery_by_state", on: "delivery", columns: ["state"])
+            try db.create(table: "attempt") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("delivery_id", .integer).notNull().references("delivery", onDelete: .cascade)
+                t.column("started_at", .double).notNull()
+                t.column("duration_ms", .integer).notNull()
+                t.column("http_status", .integer)
+                t.column("error_class", .text)
+                t.column("message", .text)
+            }
+            try db.create(index: "attempt_by_delivery", on: "attempt", columns: ["delivery_id"])
+        }
+        return migrator
+    }
+
+    // MARK: Reading
+
+    /// Every delivery, optionally of one review and/or some destinations, oldest review first.
+    public func deliveries(review: String? = nil, destinations: [String]? = nil) throws -> [Delivery] {
+        try pool.read { db in
+            var request = Delivery.all()
+            if let review { request = request.filter(Column("review") == review) }
+            if let destinations { request = request.filter(destinations.contains(Column("destination"))) }
+            return try request.order(Column("review_date"), Column("review"), Column("destination"), Column("series")).fetchAll(db)
+        }
+    }
+
+    /// The slugs that already have an automatic (series 0) delivery on each destination: the
+    /// cron no-op's question, answered without loading whole rows.
+    public func reviewsWithDelivery(destinations: [String]) throws -> [String: Set<String>] {
+        try pool.read { db in
+            var result: [String: Set<String>] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT destination, review FROM delivery WHERE series = 0")
+            let wanted = Set(destinations)
+            while let row = try rows.next() {
+                let destination: String = row[0]
+                guard wanted.contains(destination) else { continue }
+                result[destination, default: []].insert(row[1])
+            }
+            return result
+        }
+    }
+
+    /// Deliveries that should be sent now: pending ones, retries whose time has come, and
+    /// (for destinations that deduplicate) unknown ones.
+    public func due(at now: Date, destinations: [String], deduplicating: Set<String>) throws -> [Delivery] {
+        try pool.read { db in
+            try Delivery
+                .filter(destinations.contains(Column("destination")))
+                .filter(Column("state") == DeliveryState.pending.rawValue
+                        || (Column("state") == DeliveryState.retrying.rawValue && Column("next_attempt_at") <= now.timeIntervalSince1970)
+                        || (Column("state") == DeliveryState.unknown.rawValue && deduplicating.contains(Column("destination"))))
+                .order(Column("review_date"), Column("review"), Column("series"))
+                .fetchAll(db)
+        }
+    }
+
+    public func attempts(of deliveryID: Int64) throws -> [Attempt] {
+        try pool.read { db in try Attempt.filter(Column("delivery_id") == deliveryID).order(Column("id")).fetchAll(db) }
+    }
+
+    // MARK: Writing
+
+    /// Inserts new deliveries in one transaction.
+    @discardableResult
+    public func insert(_ deliveries: [Delivery]) throws -> [Delivery] {
+        try pool.write { db in
+            try deliveries.map { delivery in
+                var delivery = delivery
+                try delivery.insert(db)
+                return delivery
+            }
+        }
+    }
+
+    /// The next series number for a review on a destination (for `repost`).
+    public func nextSeries(review: String, destination: String) throws -> Int {
+        try pool.read { db in
+            let max = try Int.fetchOne(db, sql: "SELECT MAX(series) FROM delivery WHERE review = ? AND destination = ?",
+                                       arguments: [review, destination])
+            return (max ?? -1) + 1
+        }
+    }
+
+    /// Commits `sending` before the request leaves: if the process dies now, the next run
+    /// knows the request may have gone out.
+    public func markSending(_ delivery: Delivery, now: Date) throws -> Delivery {
+        try pool.write { db in
+            var delivery = delivery
+            delivery.state = .sending
+            delivery.attempts += 1
+            delivery.updatedAt = now
+            try delivery.update(db)
+            return delivery
+        }
+    }
+
+    /// Stores a delivery's new state together with the attempt that led to it.
+    public func record(_ delivery: Delivery, attempt: Attempt?) throws {
+        try pool.write { db in
+            try delivery.update(db)
+            if var attempt { try attempt.insert(db) }
+        }
+    }
+
+    /// Deliveries left `sending` by a run that died become `unknown` (SPEC §6).
+    @discardableResult
+    public func recoverInterrupted(now: Date) throws -> [Delivery] {
+        try pool.write { db in
+            let stuck = try Delivery.filter(Column("state") == DeliveryState.sending.rawValue).fetchAll(db)
+            return try stuck.map { delivery in
+                var delivery = delivery
+                delivery.state = .unknown
+                delivery.lastError = "interrupted while sending: the request may have reached the server"
+                delivery.updatedAt = now
+                try delivery.update(db)
+                var attempt = Attempt(deliveryID: delivery.id!, startedAt: now, durationMs: 0, httpStatus: nil,
+                                      errorClass: "interrupted", message: delivery.lastError)
+                try attempt.insert(db)
+                return delivery
+            }
+        }
+    }
+
+    /// Applies `change` to every delivery matching `filter`, in one transaction.
+    public func update(where filter: @escaping @Sendable (Delivery) -> Bool, _ change: @escaping @Sendable (inout Delivery) -> Void) throws -> [Delivery] {
+        try pool.write { db in
+            try Delivery.fetchAll(db).filter(filter).map { delivery in
+                var delivery = delivery
+                change(&delivery)
+                try delivery.update(db)
+                return delivery
+            }
+        }
+    }
+}
+
+extension Ledger {
+    /// Records each review × destination as posted without sending (`mark-posted`): a new
+    /// series-0 delivery, or the existing unposted one settled. Returns how many changed.
+    public func markPosted(reviews: [(slug: String, date: Date, contentHash: String)], destinations: [(name: String, kind: String)],
+                           now: Date) throws -> Int {
+        try pool.write { db in
+            var changed = 0
+            for destination in destinations {
+                for review in reviews {
+                    if var existing = try Delivery.filter(Column("review") == review.slug && Column("destination") == destination.name
+                                                          && Column("series") == 0).fetchOne(db) {
+                        guard existing.state != .posted else { continue }
+                        existing.state = .posted
+                        existing.postedAt = now
+                        existing.updatedAt = now
+                        existing.nextAttemptAt = nil
+                        existing.lastError = "marked as posted by hand"
+                        try existing.update(db)
+                    } else {
+                        var delivery = Delivery(review: review.slug, destination: destination.name, kind: destination.kind, series: 0,
+                                                idempotencyKey: UUID().uuidString.lowercased(), payload: nil, reviewDate: review.date,
+                                                contentHash: review.contentHash, now: now)
+                        delivery.state = .posted
+                        delivery.postedAt = now
+                        delivery.lastError = "marked as posted by hand"
+                        try delivery.insert(db)
+                    }
+                    changed += 1
+                }
+            }
+            return changed
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// What posting needs to know of every review, without parsing ten thousand files on each
+/// cron run: kept in `.syndicate/cache/reviews.tsv` while the site's fingerprint holds.
+public struct IndexedReview: Sendable, Equatable {
+    public var source: String
+    public var slug: String
+    public var date: Date
+    public var draft: Bool
+    public var skip: [String]
+    public var contentHash: String
+
+    public init(_ review: Review) {
+        source = review.source
+        slug = review.slug
+        date = review.date
+        draft = review.draft
+        skip = review.syndication.skip
+        contentHash = review.contentHash
+    }
+
+    init(source: String, slug: String, date: Date, draft: Bool, skip: [String], contentHash: String) {
+        self.source = source
+        self.slug = slug
+        self.date = date
+        self.draft = draft
+        self.skip = skip
+        self.contentHash = contentHash
+    }
+
+    public func isPublished(at now: Date) -> Bool { !draft && date <= now }
+}
+
+public struct ReviewIndex: Sendable {
+    public var reviews: [IndexedReview]
+    /// Problems of the last full load (only when it was not answered from the cache).
+    public var diagnostics: [Diagnostic]
+    public var fromCache: Bool
+
+    /// The index of a site, from the cache when it is still valid, else by loading every review
+    /// (and refreshing the cache).
+    public static func load(site directory: URL, config: SiteConfig, configData: Data) -> ReviewIndex {
+        let fingerprint = SiteFingerprint.compute(siteDirectory: directory, configData: configData, purpose: "review-index-1")
+        let cacheURL = directory.appendingPathComponent(".syndicate/cache/reviews.tsv")
+        if let cached = read(cacheURL, fingerprint: fingerprint) {
+            return ReviewIndex(reviews: cached, diagnostics: [], fromCache: true)
+        }
+        let (reviews, diagnostics) = ReviewLoader(config: config).loadAll(in: directory)
+        let indexed = reviews.map(IndexedReview.init)
+        write(indexed, to: cacheURL, fingerprint: fingerprint)
+        return ReviewIndex(reviews: indexed, diagnostics: diagnostics, fromCache: false)
+    }
+
+    private static func read(_ url: URL, fingerprint: String) -> [IndexedReview]? {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)[...]
+        guard lines.first == Substring("fingerprint\t" + fingerprint) else { return nil }
+        lines = lines.dropFirst()
+        var reviews: [IndexedReview] = []
+        reviews.reserveCapacity(lines.count)
+        for line in lines {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 6, let epoch = Double(fields[2]) else { return nil }
+            reviews.append(IndexedReview(source: String(fields[0]), slug: String(fields[1]), date: Date(timeIntervalSince1970: epoch),
+                                         draft: fields[3] == "1", skip: fields[4].isEmpty ? [] : fields[4].split(separator: ",").map(String.init),
+                                         contentHash: String(fields[5])))
+        }
+        return reviews
+    }
+
+    private static func write(_ reviews: [IndexedReview], to url: URL, fingerprint: String) {
+        // Tabs and newlines cannot occur in slugs or file names Syndicate accepts; a skip
+        // entry with one would only make the cache unreadable, which means a full load.
+        var text = "fingerprint\t\(fingerprint)\n"
+        for review in reviews {
+            text += "\(review.source)\t\(review.slug)\t\(review.date.timeIntervalSince1970)\t\(review.draft ? 1 : 0)\t"
+                + "\(review.skip.joined(separator: ","))\t\(review.contentHash)\n"
+        }
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? Data(text.utf8).write(to: url, options: .atomic)
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+extension TemporarySite {
+    /// A site with `count` published reviews (dated a day apart from 2025-01-01) and the
+    /// destinations given as TOML.
+    public static func posting(reviews count: Int, destinations: String, post: String = "",
+                               credentials: String? = nil, hub: String = "") throws -> TemporarySite {
+        let site = try TemporarySite(config: """
+        [site]
+        title = "Test Reviews"
+        url = "https://reviews.test"
+        author = "Tester"
+        timezone = "UTC"
+
+        [feeds]
+        hub = "\(hub)"
+
+        [post]
+        since = "2025-01-01"
+        backoff_base = "30s"
+        \(post)
+
+        \(destinations)
+        """)
+        for day in 0..<count {
+            let date = Date(timeIntervalSince1970: 1_735_689_600 + Double(day) * 86400)
+            let stamp = ISO8601DateFormatter().string(from: date)
+            try site.review(String(format: "r%04d.md", day), """
+            title: "Film \(day)"
+            date: \(stamp)
+            year: 2024
+            rating: 3.5
+            genres: [Drama, Science Fiction]
+            summary: "Summary of film \(day), which is worth seeing."
+            """)
+        }
+        if let credentials {
+            try site.write("credentials", credentials)
+            chmod(site.directory.appendingPathComponent("credentials").path, 0o600)
+        }
+        return site
+    }
+}
+
+/// Polls until `condition` holds or `timeout` passes.
+public func eventually(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.02)
+    }
+    return condition()
+}

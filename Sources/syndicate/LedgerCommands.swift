@@ -1,0 +1,135 @@
+import ArgumentParser
+import Destinations
+import Foundation
+import Posting
+import Reviews
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show every delivery: state, attempts, next attempt, last error, remote URL.",
+        discussion: """
+        --json prints one array with an object per delivery: review, destination, kind, state, attempts, \
+        next_attempt_at (RFC 3339 or null), last_error, remote_url, changed_since_posted.
+        """
+    )
+
+    @OptionGroup var options: SiteOptions
+    @Argument(help: "Only this review.") var slug: String?
+    @Flag(help: "Machine-readable output.") var json = false
+
+    func run() throws {
+        let console = Console(quiet: options.quiet)
+        let session = try options.openSession(console)
+        let deliveries = try session.ledger.deliveries(review: slug)
+        let hashes = Dictionary(session.reviewIndex().reviews.map { ($0.slug, $0.contentHash) }, uniquingKeysWith: { a, _ in a })
+        let report = StatusReport(deliveries: deliveries, currentHashes: hashes)
+        console.output(json ? report.json() : report.table())
+    }
+}
+
+struct RetryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Make dead deliveries due now (with a fresh attempt budget); the next post sends them."
+    )
+
+    @OptionGroup var options: SiteOptions
+    @Argument(help: "Only this review.") var slug: String?
+    @Option(name: .customLong("to"), help: "Only this destination.") var to: String?
+
+    func run() throws {
+        let console = Console(quiet: options.quiet)
+        let session = try options.openSession(console)
+        let now = session.clock()
+        let (slug, to) = (slug, to)
+        let revived = try session.ledger.update(where: { d in
+            d.state == .dead && (slug == nil || d.review == slug) && (to == nil || d.destination == to)
+        }) { d in
+            d.state = .retrying
+            d.nextAttemptAt = now
+            d.attempts = 0
+            d.updatedAt = now
+        }
+        console.output("\(revived.count) dead deliver\(revived.count == 1 ? "y" : "ies") made due now")
+    }
+}
+
+struct ResolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Settle an unknown delivery by hand, after checking the destination.",
+        discussion: "--as posted records it as posted; --as retry sends it again (same idempotency key) on the next post. Exit 1 when there is no unknown delivery to settle."
+    )
+
+    enum Resolution: String, ExpressibleByArgument, CaseIterable { case posted, retry }
+
+    @OptionGroup var options: SiteOptions
+    @Argument(help: "The review's slug.") var slug: String
+    @Option(name: .customLong("to"), help: "The destination.") var to: String
+    @Option(name: .customLong("as"), help: "posted or retry.") var resolution: Resolution
+
+    func run() throws {
+        let console = Console(quiet: options.quiet)
+        let session = try options.openSession(console)
+        let now = session.clock()
+        let (slug, to, resolution) = (slug, to, resolution)
+        let settled = try session.ledger.update(where: { $0.state == .unknown && $0.review == slug && $0.destination == to }) { d in
+            d.updatedAt = now
+            switch resolution {
+            case .posted:
+                d.state = .posted
+                d.postedAt = now
+                d.lastError = nil
+            case .retry:
+                d.state = .retrying
+                d.nextAttemptAt = now
+            }
+        }
+        guard !settled.isEmpty else {
+            console.error("\(slug) has no unknown delivery to \(to)")
+            throw ExitCode(1)
+        }
+        console.output("\(slug) → \(to): \(resolution == .posted ? "recorded as posted" : "will be sent again by the next post")")
+    }
+}
+
+struct MarkPostedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mark-posted",
+        abstract: "Record reviews as already posted without sending anything (adopting an existing site).",
+        discussion: "SLUG, or every published review (published strictly before DATE with --before), for every enabled destination or those named."
+    )
+
+    @OptionGroup var options: SiteOptions
+    @Argument(help: "Only this review.") var slug: String?
+    @Option(help: "Only reviews published strictly before this date (YYYY-MM-DD or RFC 3339).") var before: String?
+    @Option(name: .customLong("to"), help: "Only this destination (repeatable).") var to: [String] = []
+
+    func run() throws {
+        let console = Console(quiet: options.quiet)
+        let session = try options.openSession(console)
+        let names = try validateNames(to, in: session, console: console)
+        let config = session.site.config
+        var cutoff: Date?
+        if let before {
+            guard let date = SiteDate.parse(before, timeZone: config.site.timeZone) else {
+                console.error("--before \(before) is not a date (YYYY-MM-DD or RFC 3339)")
+                throw ExitCode(2)
+            }
+            cutoff = date
+        }
+        let now = session.clock()
+        let reviews = session.reviewIndex().reviews.filter { review in
+            review.isPublished(at: now) && (slug == nil || review.slug == slug) && (cutoff.map { review.date < $0 } ?? true)
+        }
+        if let slug, reviews.isEmpty {
+            console.error("no published review with slug \"\(slug)\"")
+            throw ExitCode(1)
+        }
+        let destinations = config.destinations.filter { names?.contains($0.name) ?? $0.enabled }
+        let marked = try session.ledger.markPosted(reviews: reviews.map { ($0.slug, $0.date, $0.contentHash) },
+                                                   destinations: destinations.map { ($0.name, $0.kind.rawValue) }, now: now)
+        console.output("\(marked) deliver\(marked == 1 ? "y" : "ies") recorded as posted (\(reviews.count) review(s) × \(destinations.count) destination(s))")
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Destinations
+import Foundation
+import Posting
+import Reviews
+
+struct PostCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post",
+        abstract: "Post every published review that a destination does not have yet, and retry what is due (the cron job).",
+        discussion: """
+        Exit status: 0 everything delivered or scheduled (or another run holds the lock); 1 something became dead or \
+        unknown in this run, or a destination lacks credentials; 2 config error.
+        """
+    )
+
+    @OptionGroup var options: SiteOptions
+    @Option(name: .customLong("to"), help: "Only this destination (repeatable).") var to: [String] = []
+    @Flag(name: .customLong("dry-run"), help: "Show what would be sent; send and record nothing.") var dryRun = false
+    @Option(help: "Attempt at most N deliveries in this run.") var limit: Int?
+
+    func run() async throws {
+        let console = Console(quiet: options.quiet)
+        let session = try options.openSession(console)
+        let names = try validateNames(to, in: session, console: console)
+        guard let lock = try PostLock(siteDirectory: session.site.directory) else {
+            console.output("another syndicate post is running for this site; nothing to do")
+            return
+        }
+        session.problems.forEach { console.problem($0) }
+        let index = session.reviewIndex()
+        index.diagnostics.forEach { console.problem($0.description) }
+        var poster = session.poster
+
+        if dryRun {
+            let plan = try poster.plan(index: index, only: names)
+            for (review, destination) in plan.new { console.output("would post \(review.slug) → \(destination)") }
+            for delivery in plan.due { console.output("would send \(delivery.review) → \(delivery.destination) (\(delivery.state.rawValue), attempt \(delivery.attempts + 1))") }
+            if plan.new.isEmpty && plan.due.isEmpty { console.output("nothing due") }
+            return
+        }
+
+        poster.onResult = { outcome in console.info(describe(outcome)) }
+        let report = try await poster.post(index: index, only: names, limit: limit)
+        withExtendedLifetime(lock) {}
+        console.info(summarize(report))
+        if report.hasFailures || !session.problems.isEmpty { throw ExitCode(1) }
+    }
+}
+
+struct RepostCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repost",
+        abstract: "Post one review again now, as a new delivery, even if it was posted before.",
+        discussion: "Exit status: 0 delivered or scheduled; 1 something became dead or unknown, or the review cannot be posted; 2 config error."
+    )
+
+    @OptionGroup var options: SiteOptions
+    @Argument(help: "The review's slug.") var slug: String
+    @Option(name: .customLong("to"), help: "Only this destination (repeatable; default: every enabled one).") var to: [String] = []
+
+    func run() async throws {
+        let console = Console(quiet: options.quiet)
+        let session = try options.openSession(console)
+        let names = try validateNames(to, in: session, console: console)
+        guard let lock = try PostLock(siteDirectory: session.site.directory) else {
+            console.error("another syndicate post is running for this site; try again when it is done")
+            throw ExitCode(1)
+        }
+        session.problems.forEach { console.problem($0) }
+        let index = session.reviewIndex()
+        guard let indexed = index.reviews.first(where: { $0.slug == slug }) else {
+            console.error("no valid review with slug \"\(slug)\"")
+            throw ExitCode(1)
+        }
+        guard indexed.isPublished(at: session.clock()) else {
+            console.error("\(indexed.source) is \(indexed.draft ? "a draft" : "not published yet"): it cannot be posted")
+            throw ExitCode(1)
+        }
+        let data = FileManager.default.contents(atPath: session.site.directory.appendingPathComponent(indexed.source).path) ?? Data()
+        let review: Review
+        switch FrontMatterParser(timeZone: session.site.config.site.timeZone).parse(data, path: indexed.source) {
+        case .success(let parsed): review = parsed
+        case .failure(let problems):
+            problems.diagnostics.forEach { console.problem($0.description) }
+            throw ExitCode(1)
+        }
+        var poster = session.poster
+        poster.onResult = { outcome in console.info(describe(outcome)) }
+        let report = try await poster.repost(review, only: names)
+        withExtendedLifetime(lock) {}
+        console.info(summarize(report))
+        if report.hasFailures { throw ExitCode(1) }
+    }
+}

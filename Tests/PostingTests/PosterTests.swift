@@ -1,0 +1,285 @@
+import Destinations
+import Foundation
+import HTTP
+import Posting
+import Reviews
+import SyndicateTesting
+import Testing
+
+/// A clock tests can move.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    init(_ date: Date) { current = date }
+    var now: Date { lock.withLock { current } }
+    func advance(_ seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+}
+
+private let secret = "hooksecret-TOKEN-9f8e7d"
+
+private func webhookSite(reviews: Int, server: FakeServer, format: String = "json", post: String = "", name: String = "hook") throws -> TemporarySite {
+    try TemporarySite.posting(reviews: reviews, destinations: """
+    [[destination]]
+    name = "\(name)"
+    kind = "webhook"
+    format = "\(format)"
+    """, post: post, credentials: "[\(name)]\nurl = \"\(server.baseURL)/hooks/\(secret)\"\n")
+}
+
+private func session(_ site: TemporarySite, clock: TestClock) throws -> PostingSession {
+    try PostingSession.open(siteDirectory: site.directory, clock: { clock.now })
+}
+
+private func post(_ site: TemporarySite, clock: TestClock, only: [String]? = nil, limit: Int? = nil) async throws -> PostReport {
+    let session = try session(site, clock: clock)
+    return try await session.poster.post(index: session.reviewIndex(), only: only, limit: limit)
+}
+
+private func deliveries(_ site: TemporarySite, clock: TestClock) throws -> [Delivery] {
+    try session(site, clock: clock).ledger.deliveries()
+}
+
+@Suite("The posting engine")
+struct PosterTests {
+    let start = Date(timeIntervalSince1970: 1_764_000_000)
+
+    @Test func postsEachReviewOnceInOrderThenSendsNothing() async throws {
+        let server = try FakeServer(responses: [.json(200, "{\"id\":\"m1\",\"url\":\"https://hook.test/m1\"}")])
+        let site = try webhookSite(reviews: 3, server: server)
+        let clock = TestClock(start)
+        let report = try await post(site, clock: clock)
+        #expect(report.count(.posted) == 3)
+        #expect(server.requests.map { ($0.json?["review"] as? [String: Any])?["slug"] as? String } == ["r0000", "r0001", "r0002"])
+        #expect(server.requests.allSatisfy { $0.path == "/hooks/\(secret)" && $0.header("Idempotency-Key") != nil })
+        let first = try #require(server.requests.first?.json)
+        #expect(first["destination"] as? String == "hook")
+        #expect((first["text"] as? String)?.contains("Film 0 (2024) ★★★½") == true)
+        #expect((first["text"] as? String)?.contains("https://reviews.test/reviews/r0000/") == true)
+        #expect(try deliveries(site, clock: clock).allSatisfy { $0.state == .posted && $0.remoteURL == "https://hook.test/m1" })
+
+        clock.advance(3600)
+        let again = try await post(site, clock: clock)
+        #expect(again.outcomes.isEmpty)
+        #expect(server.requests.count == 3, "a post with nothing due sends no request")
+    }
+
+    @Test func sinceAndSkipAndDraftsAreRespected() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try webhookSite(reviews: 2, server: server)
+        try site.review("old.md", "title: Old\ndate: 2024-06-01")
+        try site.review("draft.md", "title: Draft\ndate: 2025-02-01\ndraft: true")
+        try site.review("future.md", "title: Future\ndate: 2030-02-01")
+        try site.review("skipped.md", "title: Skipped\ndate: 2025-02-01\nsyndicate: {skip: [hook]}")
+        _ = try await post(site, clock: TestClock(start))
+        #expect(Set(try deliveries(site, clock: TestClock(start)).map(\.review)) == ["r0000", "r0001"])
+    }
+
+    @Test(arguments: [408, 425, 429, 500, 502, 503, 504])
+    func retryableStatusSchedulesARetry(_ status: Int) async throws {
+        let server = try FakeServer(responses: [.json(status, "{\"error\":\"busy\"}", headers: [("Retry-After", "120")]), .json(200, "{}")])
+        let site = try webhookSite(reviews: 1, server: server)
+        let clock = TestClock(start)
+        let report = try await post(site, clock: clock)
+        #expect(report.count(.retrying) == 1)
+        #expect(!report.hasFailures)
+        let delivery = try #require(try deliveries(site, clock: clock).first)
+        #expect(delivery.state == .retrying)
+        #expect(delivery.lastError == "HTTP \(status): busy")
+        let next = try #require(delivery.nextAttemptAt)
+        #expect(next >= start.addingTimeInterval(120), "never sooner than Retry-After")
+
+        // Not due yet: nothing is sent.
+        clock.advance(60)
+        _ = try await post(site, clock: clock)
+        #expect(server.requests.count == 1)
+        clock.advance(next.timeIntervalSince(clock.now) + 1)
+        let later = try await post(site, clock: clock)
+        #expect(later.count(.posted) == 1)
+        #expect(try session(site, clock: clock).ledger.attempts(of: delivery.id!).map(\.httpStatus) == [status, 200])
+    }
+
+    @Test func retryAfterAsAnHTTPDate() async throws {
+        let server = try FakeServer(responses: [.text(503, "down", headers: [("Retry-After", "Wed, 26 Nov 2025 00:00:00 GMT")])])
+        let site = try webhookSite(reviews: 1, server: server)
+        let clock = TestClock(start) // 2025-11-24T16:00:00Z
+        _ = try await post(site, clock: clock)
+        let delivery = try #require(try deliveries(site, clock: clock).first)
+        #expect(delivery.nextAttemptAt! >= Date(timeIntervalSince1970: 1_764_115_200))
+    }
+
+    @Test func discordRateLimitBodyIsHonoured() async throws {
+        let server = try FakeServer(responses: [.json(429, "{\"message\":\"You are being rate limited.\",\"retry_after\":64.5,\"global\":false}")])
+        let site = try webhookSite(reviews: 1, server: server, format: "discord")
+        let clock = TestClock(start)
+        _ = try await post(site, clock: clock)
+        #expect(server.requests.first?.query == "wait=true")
+        #expect(server.requests.first?.json?["content"] != nil)
+        let delivery = try #require(try deliveries(site, clock: clock).first)
+        #expect(delivery.nextAttemptAt! >= start.addingTimeInterval(64.5))
+        #expect(delivery.lastError == "HTTP 429: You are being rate limited.")
+    }
+
+    @Test func permanentErrorIsDeadWithTheServersMessage() async throws {
+        let server = try FakeServer(responses: [.json(400, "{\"message\":\"Cannot send an empty message\",\"code\":50006}")])
+        let site = try webhookSite(reviews: 2, server: server)
+        let report = try await post(site, clock: TestClock(start))
+        #expect(report.hasFailures)
+        #expect(report.count(.dead) == 2, "one dead delivery does not stop the next")
+        #expect(try deliveries(site, clock: TestClock(start)).first?.lastError == "HTTP 400: Cannot send an empty message")
+    }
+
+    @Test func maxAttemptsEndsDead() async throws {
+        let server = try FakeServer(responses: [.text(500, "oops")])
+        let site = try webhookSite(reviews: 1, server: server, post: "max_attempts = 3\nbackoff_max = \"1m\"")
+        let clock = TestClock(start)
+        for _ in 0..<3 {
+            _ = try await post(site, clock: clock)
+            clock.advance(3600)
+        }
+        let delivery = try #require(try deliveries(site, clock: clock).first)
+        #expect(delivery.state == .dead)
+        #expect(delivery.attempts == 3)
+        #expect(delivery.lastError == "gave up after 3 attempts: HTTP 500: oops")
+        _ = try await post(site, clock: clock)
+        #expect(server.requests.count == 3)
+    }
+
+    @Test func noAnswerOnANonDeduplicatingDestinationIsUnknownAndNeverResent() async throws {
+        let server = try FakeServer(responses: [.fault(.reset), .json(200, "{}")])
+        let site = try webhookSite(reviews: 1, server: server)
+        let clock = TestClock(start)
+        let report = try await post(site, clock: clock)
+        #expect(report.hasFailures)
+        let delivery = try #require(try deliveries(site, clock: clock).first)
+        #expect(delivery.state == .unknown)
+        clock.advance(86400)
+        _ = try await post(site, clock: clock)
+        #expect(server.requests.count == 1, "unknown is never silently sent again")
+    }
+
+    @Test func connectionRefusedIsRetryable() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try webhookSite(reviews: 1, server: server)
+        server.stop()
+        let report = try await post(site, clock: TestClock(start))
+        #expect(report.count(.retrying) == 1)
+        let attempt = try session(site, clock: TestClock(start)).ledger.attempts(of: report.outcomes[0].delivery.id!)
+        #expect(attempt.map(\.errorClass) == ["not_sent"])
+    }
+
+    @Test func unreadableSuccessBodyStillMeansPosted() async throws {
+        let server = try FakeServer(responses: [.fault(.truncatedBody)])
+        let site = try webhookSite(reviews: 1, server: server)
+        let report = try await post(site, clock: TestClock(start))
+        #expect(report.count(.posted) == 1)
+        #expect(report.outcomes[0].delivery.remoteURL == nil)
+    }
+
+    @Test func interruptedSendingBecomesUnknown() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try webhookSite(reviews: 1, server: server)
+        let clock = TestClock(start)
+        let session = try session(site, clock: clock)
+        let plan = try session.poster.plan(index: session.reviewIndex())
+        #expect(plan.new.count == 1)
+        var delivery = Delivery(review: "r0000", destination: "hook", kind: "webhook", series: 0, idempotencyKey: "k",
+                                payload: Data("{}".utf8), reviewDate: start, contentHash: "", now: start)
+        delivery = try session.ledger.insert([delivery])[0]
+        _ = try session.ledger.markSending(delivery, now: start)
+        _ = try await post(site, clock: clock)
+        let after = try #require(try deliveries(site, clock: clock).first)
+        #expect(after.state == .unknown)
+        #expect(server.requests.isEmpty)
+        let attempts = try session.ledger.attempts(of: after.id!)
+        #expect(attempts.last?.errorClass == "interrupted")
+    }
+
+    @Test func oneDestinationAtATimeDestinationsInParallel() async throws {
+        let a = try FakeServer(responses: [.json(200, "{}", delay: 0.2)])
+        let b = try FakeServer(responses: [.json(200, "{}", delay: 0.2)])
+        let site = try TemporarySite.posting(reviews: 3, destinations: """
+        [[destination]]
+        name = "a"
+        kind = "webhook"
+        [[destination]]
+        name = "b"
+        kind = "webhook"
+        """, credentials: "[a]\nurl = \"\(a.baseURL)/a\"\n[b]\nurl = \"\(b.baseURL)/b\"\n")
+        let started = Date()
+        _ = try await post(site, clock: TestClock(start))
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 1.1, "6 requests of 0.2 s on two destinations in parallel: about 0.6 s, took \(elapsed)")
+        #expect(elapsed >= 0.6, "each destination sends one at a time")
+        for server in [a, b] {
+            let times = server.requests.map(\.receivedAt)
+            #expect(zip(times, times.dropFirst()).allSatisfy { $1.timeIntervalSince($0) >= 0.19 })
+        }
+    }
+
+    @Test func limitCapsTheRun() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try webhookSite(reviews: 5, server: server)
+        let report = try await post(site, clock: TestClock(start), limit: 2)
+        #expect(report.count(.posted) == 2)
+        #expect(try deliveries(site, clock: TestClock(start)).filter { $0.state == .pending }.count == 3)
+    }
+
+    @Test func repostIsANewDelivery() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try webhookSite(reviews: 1, server: server)
+        let clock = TestClock(start)
+        _ = try await post(site, clock: clock)
+        let session = try session(site, clock: clock)
+        let review = try Site.load(site.directory).reviews[0]
+        let report = try await session.poster.repost(review)
+        #expect(report.count(.posted) == 1)
+        let all = try deliveries(site, clock: clock)
+        #expect(all.map(\.series) == [0, 1])
+        #expect(Set(server.requests.compactMap { $0.header("Idempotency-Key") }).count == 2)
+    }
+
+    @Test func markPostedAdoptsWithoutSending() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try webhookSite(reviews: 3, server: server)
+        let clock = TestClock(start)
+        let session = try session(site, clock: clock)
+        let index = session.reviewIndex().reviews.filter { $0.slug != "r0002" }
+        let marked = try session.ledger.markPosted(reviews: index.map { ($0.slug, $0.date, $0.contentHash) },
+                                                   destinations: [("hook", "webhook")], now: start)
+        #expect(marked == 2)
+        _ = try await post(site, clock: clock)
+        #expect(server.requests.count == 1)
+        #expect(server.requests.first?.json.flatMap { ($0["review"] as? [String: Any])?["slug"] as? String } == "r0002")
+    }
+
+    @Test func composedPayloadIsFixedAtCreation() async throws {
+        let server = try FakeServer(responses: [.text(503, "down"), .json(200, "{}")])
+        let site = try webhookSite(reviews: 1, server: server)
+        let clock = TestClock(start)
+        _ = try await post(site, clock: clock)
+        // An edit after the delivery was created does not change what the retry sends.
+        try site.review("r0000.md", "title: Edited title\ndate: 2025-01-01")
+        clock.advance(7 * 3600)
+        _ = try await post(site, clock: clock)
+        #expect(server.requests.count == 2)
+        #expect(server.requests[0].body == server.requests[1].body)
+        #expect(server.requests[0].header("Idempotency-Key") == server.requests[1].header("Idempotency-Key"))
+        let status = StatusReport(deliveries: try deliveries(site, clock: clock),
+                                  currentHashes: Dictionary(uniqueKeysWithValues: try session(site, clock: clock).reviewIndex().reviews.map { ($0.slug, $0.contentHash) }))
+        #expect(status.rows.first?.changedSincePosted == true)
+    }
+
+    @Test func secretsNeverReachTheLedger() async throws {
+        // The server echoes the request URL (with its secret) in an error.
+        let server = try FakeServer { request, _ in .text(400, "bad hook \(request.path)") }
+        let site = try webhookSite(reviews: 1, server: server)
+        let report = try await post(site, clock: TestClock(start))
+        #expect(report.outcomes[0].delivery.lastError == "HTTP 400: bad hook [redacted]")
+        let ledgerBytes = try Data(contentsOf: site.directory.appendingPathComponent(".syndicate/ledger.sqlite"))
+            + ((try? Data(contentsOf: site.directory.appendingPathComponent(".syndicate/ledger.sqlite-wal"))) ?? Data())
+        #expect(ledgerBytes.range(of: Data(secret.utf8)) == nil)
+        let status = StatusReport(deliveries: try deliveries(site, clock: TestClock(start)), currentHashes: [:])
+        #expect(!status.json().contains(secret))
+        #expect(!status.table().contains(secret))
+    }
+}
