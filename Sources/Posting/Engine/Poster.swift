@@ -71,14 +71,14 @@ public struct Poster: Sendable {
     /// The cron job: creates the deliveries the plan calls for, then sends what is due.
     /// - Parameter limit: at most this many deliveries are attempted in this run.
     public func post(index: ReviewIndex, only names: [String]? = nil, limit: Int? = nil) async throws -> PostReport {
-        try ledger.recoverInterrupted(now: clock())
+        var report = try recoverInterrupted()
         let plan = try plan(index: index, only: names)
-        if plan.new.isEmpty && plan.due.isEmpty { return PostReport() }
+        if plan.new.isEmpty && plan.due.isEmpty { return report }
         let created = try createDeliveries(plan.new)
         var work = plan.due + created.filter { $0.state == .pending }
         work.sort { ($0.reviewDate, $0.review, $0.destination, $0.series) < ($1.reviewDate, $1.review, $1.destination, $1.series) }
         if let limit { work = Array(work.prefix(limit)) }
-        var report = PostReport(uncomposable: created)
+        report.merge(PostReport(uncomposable: created))
         report.merge(await dispatch(work))
         return report
     }
@@ -86,7 +86,7 @@ public struct Poster: Sendable {
     /// `repost`: a new delivery of one review for each destination named (default: every
     /// enabled one), sent now even if posted before.
     public func repost(_ review: Review, only names: [String]? = nil) async throws -> PostReport {
-        try ledger.recoverInterrupted(now: clock())
+        var report = try recoverInterrupted()
         let targets = destinations.filter { $0.kind != WebSubKind.name && (names == nil || names!.contains($0.name)) }
         var deliveries: [Delivery] = []
         for destination in targets {
@@ -94,7 +94,7 @@ public struct Poster: Sendable {
             deliveries.append(makeDelivery(review, destination: destination, series: series))
         }
         let inserted = try ledger.insert(deliveries)
-        var report = PostReport(uncomposable: inserted)
+        report.merge(PostReport(uncomposable: inserted))
         report.merge(await dispatch(inserted.filter { $0.state == .pending }))
         return report
     }
@@ -104,7 +104,7 @@ public struct Poster: Sendable {
     /// - Parameter send: false when another process holds the post lock: the pings are only
     ///   recorded, for that run or the next to send.
     public func ping(feeds: [String], hub destination: any Destination, send: Bool = true) async throws -> PostReport {
-        if send { try ledger.recoverInterrupted(now: clock()) }
+        if send { _ = try recoverInterrupted() }
         let now = clock()
         let existing = try ledger.deliveries(destinations: [destination.name])
         var deliveries: [Delivery] = []
@@ -120,6 +120,20 @@ public struct Poster: Sendable {
         guard send else { return PostReport() }
         let due = try ledger.due(at: now, destinations: [destination.name], deduplicating: [destination.name])
         return await dispatch(due.filter { d in !inserted.contains { $0.id == d.id } } + inserted)
+    }
+
+    /// Turns the deliveries a dead run left `sending` into `unknown`; those that cannot be
+    /// resent safely are reported, since they need the user (SPEC §6).
+    private func recoverInterrupted() throws -> PostReport {
+        let recovered = try ledger.recoverInterrupted(now: clock())
+        let deduplicating = Set(destinations.filter(\.deduplicates).map(\.name))
+        var report = PostReport()
+        for delivery in recovered where !deduplicating.contains(delivery.destination) {
+            let outcome = DeliveryOutcome(delivery: delivery, error: nil)
+            report.add(outcome)
+            onResult(outcome)
+        }
+        return report
     }
 
     private func createDeliveries(_ pairs: [(review: IndexedReview, destination: String)]) throws -> [Delivery] {
