@@ -19,12 +19,12 @@ public struct FeedBuilder: Sendable {
     }
 
     /// One feed file's worth of work.
-    private struct Plan {
+    fileprivate struct Plan: Sendable {
         var relativePath: String
         var format: Format
         var channel: FeedChannel
         var slugs: Set<String>
-        enum Format { case rss, atom, json }
+        enum Format: Sendable { case rss, atom, json }
     }
 
     /// Writes every feed and removes genre feeds that no longer have a genre.
@@ -48,11 +48,24 @@ public struct FeedBuilder: Sendable {
                 try writer.begin(plan.channel)
             }
             let included = published.filter { review in plans.contains { $0.slugs.contains(review.slug) } }
-            for review in included {
-                let entry = try FeedEntry.make(review, site: site)
-                for item in staged where item.plan.slugs.contains(review.slug) {
-                    try item.writer.add(entry)
+            let writers = staged.map { StagedWriter(plan: $0.plan, writer: $0.writer) }
+            // Render a batch on every core, then stream it out in order: memory holds one
+            // batch of HTML, not the whole site's.
+            let site = self.site
+            for batchStart in stride(from: 0, to: included.count, by: 64) {
+                let batch = Array(included[batchStart..<min(included.count, batchStart + 64)])
+                let entries = try ParallelMap.map(batch) { review in Result { try FeedEntry.make(review, site: site) } }
+                    .map { try $0.get() }
+                // Each file is written by one iteration only, so the files fill in parallel.
+                let failures = ParallelMap.map(writers) { writer -> String? in
+                    do {
+                        for entry in entries where writer.plan.slugs.contains(entry.review.slug) { try writer.writer.add(entry) }
+                        return nil
+                    } catch {
+                        return "\(error)"
+                    }
                 }
+                if let failure = failures.compactMap({ $0 }).first { throw FeedWriteError.writeFailed(failure) }
             }
             for item in staged { try item.writer.finish() }
         } catch {
@@ -119,6 +132,17 @@ public struct FeedBuilder: Sendable {
     }
 }
 
+/// A writer handed to one parallel iteration at a time: that discipline, not a lock, makes
+/// it safe to send, hence `@unchecked`.
+private final class StagedWriter: @unchecked Sendable {
+    let plan: FeedBuilder.Plan
+    let writer: FeedFormatWriter
+    init(plan: FeedBuilder.Plan, writer: FeedFormatWriter) {
+        self.plan = plan
+        self.writer = writer
+    }
+}
+
 /// What a build did.
 public struct BuildReport: Sendable, Equatable {
     /// Reviews in the main feeds.
@@ -146,10 +170,12 @@ struct GenreIndex {
     init(_ reviews: [Review]) {
         var bySlug: [String: Genre] = [:]
         var order: [String] = []
+        var slugs: [String: String] = [:] // a site has few genre names and many reviews
         for review in reviews {
             var seen = Set<String>()
             for name in review.genres {
-                let slug = Self.slug(name)
+                let slug: String
+                if let known = slugs[name] { slug = known } else { slug = Self.slug(name); slugs[name] = slug }
                 guard !slug.isEmpty, seen.insert(slug).inserted else { continue }
                 if bySlug[slug] == nil {
                     bySlug[slug] = Genre(name: name, slug: slug, reviews: [])
@@ -164,7 +190,7 @@ struct GenreIndex {
     /// "Science Fiction" → "science-fiction", "Comédie" → "comedie"; letters of other
     /// scripts are kept.
     static func slug(_ name: String) -> String {
-        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: Locale(identifier: "en_US_POSIX"))
+        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
         var slug = ""
         var pendingDash = false
         for scalar in folded.unicodeScalars {

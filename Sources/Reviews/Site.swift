@@ -55,17 +55,25 @@ public struct ReviewLoader: Sendable {
 
     /// The review files of a site, sorted by name.
     public static func reviewFiles(in directory: URL) -> [String] {
-        let folder = directory.appendingPathComponent("reviews").path
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
+        guard let folder = opendir(directory.appendingPathComponent("reviews").path) else { return [] }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasSuffix(".md") && !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted()
     }
 
     public func loadAll(in directory: URL) -> (reviews: [Review], diagnostics: [Diagnostic]) {
         let files = Self.reviewFiles(in: directory)
         let parser = FrontMatterParser(timeZone: config.site.timeZone)
+        let root = directory.path.hasSuffix("/") ? directory.path : directory.path + "/"
         let results = ParallelMap.map(files) { name -> Result<Review, ReviewProblems> in
             let path = "reviews/" + name
-            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path) else {
+            guard let data = FileReader.contents(atPath: root + path) else {
                 return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: "cannot be read")]))
             }
             return parser.parse(data, path: path)

@@ -37,7 +37,7 @@ final class AtomWriter: FeedFormatWriter {
         try xml.element("updated", FeedDates.rfc3339(review.lastModified))
         for genre in review.genres { try xml.emptyElement("category", attributes: ["term": genre]) }
         if !entry.summary.isEmpty { try xml.element("summary", entry.summary, attributes: ["type": "text"]) }
-        if let content = entry.contentHTML { try xml.element("content", content, attributes: ["type": "html"]) }
+        if let content = entry.contentHTML { try xml.cdataElement("content", content, attributes: ["type": "html"]) }
         try xml.end()
     }
 

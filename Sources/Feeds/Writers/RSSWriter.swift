@@ -45,7 +45,7 @@ final class RSSWriter: FeedFormatWriter {
         if !author.isEmpty { try xml.element("dc:creator", author) }
         for genre in review.genres { try xml.element("category", genre) }
         try xml.element("description", entry.summary)
-        if let content = entry.contentHTML { try xml.element("content:encoded", content) }
+        if let content = entry.contentHTML { try xml.cdataElement("content:encoded", content) }
         if let image = entry.imageURL {
             try xml.start("media:content")
             try xml.attribute("url", image)

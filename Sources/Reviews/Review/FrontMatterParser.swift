@@ -26,7 +26,9 @@ public struct FrontMatterParser: Sendable {
         var context = Context(path: path, lineOffset: file.frontMatterFirstLine - 1, timeZone: timeZone)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: file.frontMatter)
+            // The basic resolver types nothing by regular expression (Yams' default resolver
+            // dominated the cost of a build); `PlainScalar` reads plain scalars instead.
+            root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8)
         } catch {
             return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
         }
@@ -155,7 +157,7 @@ private struct Context {
 
     static func isValidSlug(_ slug: String) -> Bool {
         !slug.isEmpty && slug != "." && slug != ".."
-            && !slug.contains(where: { $0.isWhitespace || "/?#%\\\"<>".contains($0) || $0.isASCII && $0.asciiValue! < 32 })
+            && !slug.unicodeScalars.contains(where: { $0.value < 33 || $0.properties.isWhitespace || "/?#%\\\"<>".unicodeScalars.contains($0) })
     }
 
     // MARK: Typed values
@@ -163,12 +165,13 @@ private struct Context {
     private func describe(_ node: Node) -> String {
         switch node {
         case .scalar(let scalar):
-            if scalar.style != .plain { return "a string" }
-            if node.has(.int) { return "an integer" }
-            if node.has(.float) { return "a number" }
-            if node.has(.bool) { return "true/false" }
-            if node.has(.null) { return "nothing" }
-            return "a string"
+            switch PlainScalar(scalar) {
+            case .int: return "an integer"
+            case .float: return "a number"
+            case .bool: return "true/false"
+            case .null: return "nothing"
+            case .string: return "a string"
+            }
         case .mapping: return "a table"
         case .sequence: return "a list"
         case .alias: return "an alias"
@@ -181,7 +184,7 @@ private struct Context {
             return nil
         }
         guard let text = nonEmptyString(field.node, key: field.name) else {
-            if field.node.scalar != nil, field.node.scalar?.string.trimmingCharacters(in: .whitespaces).isEmpty == true {
+            if field.node.scalar != nil, field.node.scalar?.string.trimmedWhitespace.isEmpty == true {
                 report(field.node, key, "must not be empty")
             }
             return nil
@@ -195,12 +198,12 @@ private struct Context {
             report(node, key, "expected text, found \(describe(node))")
             return nil
         }
-        if node.has(.null), scalar.style == .plain { return nil }
+        if case .null = PlainScalar(scalar) { return nil }
         return scalar.string
     }
 
     mutating func nonEmptyString(_ node: Node, key: String) -> String? {
-        guard let text = string(node, key: key)?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+        guard let text = string(node, key: key)?.trimmedWhitespace, !text.isEmpty else {
             return nil
         }
         return text
@@ -223,7 +226,7 @@ private struct Context {
     }
 
     mutating func bool(_ node: Node, key: String) -> Bool? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain, node.has(.bool), let value = node.bool else {
+        guard case .scalar(let scalar) = node, case .bool(let value) = PlainScalar(scalar) else {
             report(node, key, "expected true or false, found \(describe(node))")
             return nil
         }
@@ -231,7 +234,7 @@ private struct Context {
     }
 
     mutating func int(_ node: Node, key: String) -> Int? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain, node.has(.int), let value = node.int else {
+        guard case .scalar(let scalar) = node, case .int(let value) = PlainScalar(scalar) else {
             report(node, key, "expected a whole number, found \(describe(node))")
             return nil
         }
@@ -263,7 +266,7 @@ private struct Context {
             report(node, key, "expected minutes or text like \"1h 31m\", found \(describe(node))")
             return nil
         }
-        if scalar.style == .plain, node.has(.int), let minutes = node.int {
+        if case .int(let minutes) = PlainScalar(scalar) {
             guard minutes > 0, minutes < 100_000 else {
                 report(node, key, "\(minutes) is not a running time in minutes")
                 return nil
@@ -278,8 +281,7 @@ private struct Context {
     }
 
     mutating func rating(_ node: Node, key: String) -> Double? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain,
-              node.has(.int) || node.has(.float), let value = node.float else {
+        guard case .scalar(let scalar) = node, let value = PlainScalar(scalar).number else {
             report(node, key, "expected a number from 0.5 to 5, found \(describe(node))")
             return nil
         }
@@ -390,22 +392,71 @@ public enum RuntimeParser {
     }
 }
 
-/// FNV-1a, 64 bits: enough to notice that a file changed, and fast on large bodies.
+/// FNV-1a over 64-bit words: enough to notice that a file changed, and fast on large bodies
+/// (a build hashes every review file).
 public enum ContentDigest {
     public static func hex(of data: Data) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         data.withUnsafeBytes { buffer in
-            for byte in buffer {
+            let words = buffer.count / 8
+            for index in 0..<words {
+                hash ^= buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)
+                hash = hash &* 0x0000_0100_0000_01B3
+            }
+            for byte in buffer[(words * 8)...] {
                 hash ^= UInt64(byte)
                 hash = hash &* 0x0000_0100_0000_01B3
             }
+            hash ^= UInt64(buffer.count)
         }
         let hex = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 
-private extension Node {
-    /// Whether the resolved tag is `name` (Yams keeps `Tag.name` internal).
-    func has(_ name: Tag.Name) -> Bool { tag.rawValue == name.rawValue }
+/// What a YAML scalar is, by YAML 1.1's rules for plain scalars; a quoted or block scalar is
+/// always a string.
+enum PlainScalar {
+    case null, bool(Bool), int(Int), float(Double), string
+
+    init(_ scalar: Node.Scalar) {
+        guard scalar.style == .plain else { self = .string; return }
+        let text = scalar.string
+        switch text {
+        case "", "~", "null", "Null", "NULL": self = .null
+        case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y": self = .bool(true)
+        case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N": self = .bool(false)
+        default:
+            let digits = text.contains("_") ? text.replacingOccurrences(of: "_", with: "") : text
+            if let int = Int(digits.hasPrefix("+") ? String(digits.dropFirst()) : digits) {
+                self = .int(int)
+            } else if let double = Double(digits), double.isFinite, digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
+                self = .float(double)
+            } else {
+                self = .string
+            }
+        }
+    }
+
+    /// An int or a float as a number.
+    var number: Double? {
+        switch self {
+        case .int(let value): return Double(value)
+        case .float(let value): return value
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    /// Without leading and trailing white space; Foundation's `trimmingCharacters` bridges
+    /// through NSString, which is slow on Linux, and most values need no trimming at all.
+    var trimmedWhitespace: String {
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return self }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return self }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
+    }
 }

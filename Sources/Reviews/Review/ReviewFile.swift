@@ -13,9 +13,16 @@ public struct ReviewFile: Sendable {
     /// Splits a review file's bytes.
     /// - Parameter path: the file as shown in diagnostics.
     public static func split(_ data: Data, path: String) throws(Diagnostic) -> ReviewFile {
-        var bytes = data[...]
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
-        if let nul = bytes.firstIndex(of: 0) {
+        // Byte-level checks go through memchr: a build reads tens of thousands of files.
+        let (hasBOM, nulOffset, hasCR) = data.withUnsafeBytes { raw -> (Bool, Int?, Bool) in
+            guard let base = raw.baseAddress, raw.count > 0 else { return (false, nil, false) }
+            let bom = raw.count >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF
+            let nul = memchr(base, 0, raw.count).map { base.distance(to: UnsafeRawPointer($0)) }
+            return (bom, nul, memchr(base, 13, raw.count) != nil)
+        }
+        let bytes = hasBOM ? data.dropFirst(3) : data[...]
+        if let nulOffset {
+            let nul = data.startIndex + nulOffset
             throw Diagnostic(file: path, line: lineNumber(of: nul, in: bytes), key: "file",
                              message: "contains a NUL byte: this is not a text file")
         }
@@ -24,26 +31,26 @@ public struct ReviewFile: Sendable {
             throw Diagnostic(file: path, line: lineNumber(of: bad, in: bytes), key: "file",
                              message: "invalid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)) at offset \(bad - data.startIndex))")
         }
-        if text.utf8.contains(13) {
+        if hasCR {
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }
         guard text.hasPrefix("---\n") || text == "---" else {
             throw Diagnostic(file: path, line: 1, key: "front matter",
                              message: "missing: a review starts with a line \"---\", then YAML, then another \"---\"")
         }
-        let afterOpen = text.index(text.startIndex, offsetBy: 4, limitedBy: text.endIndex) ?? text.endIndex
-        let rest = text[afterOpen...]
-        // The closing fence is a line of exactly `---` (or `...`, YAML's document end).
-        var lineStart = rest.startIndex
-        while lineStart < rest.endIndex {
-            let lineEnd = rest[lineStart...].firstIndex(of: "\n") ?? rest.endIndex
-            let line = rest[lineStart..<lineEnd]
-            if line == "---" || line == "..." {
-                let bodyStart = lineEnd < rest.endIndex ? rest.index(after: lineEnd) : lineEnd
-                return ReviewFile(frontMatter: String(rest[rest.startIndex..<lineStart]), frontMatterFirstLine: 2,
-                                  body: String(rest[bodyStart...]))
+        // Scan lines as UTF-8 bytes: Character iteration would break graphemes for nothing.
+        let utf8 = text.utf8
+        var lineStart = utf8.index(utf8.startIndex, offsetBy: min(4, utf8.count))
+        let frontStart = lineStart
+        while lineStart < utf8.endIndex {
+            let lineEnd = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            let length = utf8.distance(from: lineStart, to: lineEnd)
+            if length == 3, utf8[lineStart...].starts(with: "---".utf8) || utf8[lineStart...].starts(with: "...".utf8) {
+                let bodyStart = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : lineEnd
+                return ReviewFile(frontMatter: String(text[frontStart..<lineStart]), frontMatterFirstLine: 2,
+                                  body: String(text[bodyStart...]))
             }
-            lineStart = lineEnd < rest.endIndex ? rest.index(after: lineEnd) : rest.endIndex
+            lineStart = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : utf8.endIndex
         }
         throw Diagnostic(file: path, line: 1, key: "front matter", message: "not closed: no line \"---\" after the opening one")
     }

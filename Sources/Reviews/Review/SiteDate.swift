@@ -8,7 +8,7 @@ import Foundation
 /// `YYYY-MM-DD`. Times without an offset are read in `timeZone`.
 public enum SiteDate {
     public static func parse(_ text: String, timeZone: TimeZone) -> Date? {
-        var scanner = DigitScanner(Array(text.trimmingCharacters(in: .whitespaces).utf8))
+        var scanner = DigitScanner(Array(text.trimmedWhitespace.utf8))
         guard let year = scanner.number(digits: 4), scanner.skip("-"),
               let month = scanner.number(digits: 2), scanner.skip("-"),
               let day = scanner.number(digits: 2),
@@ -52,7 +52,7 @@ public enum SiteDate {
 
     /// Whether `text` carries a date only, so that it means midnight in the site's zone.
     static func isDateOnly(_ text: String) -> Bool {
-        text.trimmingCharacters(in: .whitespaces).utf8.count == 10
+        text.trimmedWhitespace.utf8.count == 10
     }
 
     private static func localToUTC(_ local: Double, timeZone: TimeZone) -> Date {
