@@ -47,7 +47,8 @@ public struct FeedBuilder: Sendable {
                 staged.append((plan, file, writer))
                 try writer.begin(plan.channel)
             }
-            let included = published.filter { review in plans.contains { $0.slugs.contains(review.slug) } }
+            let wanted = plans.reduce(into: Set<String>()) { $0.formUnion($1.slugs) }
+            let included = published.filter { wanted.contains($0.slug) }
             let writers = staged.map { StagedWriter(plan: $0.plan, writer: $0.writer) }
             // Render a batch on every core, then stream it out in order: memory holds one
             // batch of HTML, not the whole site's.

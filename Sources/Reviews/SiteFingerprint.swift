@@ -101,19 +101,19 @@ public enum FileReader {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return nil }
-        var data = Data(count: Int(info.st_size))
+        // Not Data(count:), which zero-fills a buffer that read() is about to overwrite.
+        let capacity = max(1, Int(info.st_size))
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
         var total = 0
-        let ok = data.withUnsafeMutableBytes { buffer -> Bool in
-            while total < buffer.count {
-                let count = read(descriptor, buffer.baseAddress! + total, buffer.count - total)
-                if count < 0 { if errno == EINTR { continue }; return false }
-                if count == 0 { break }
-                total += count
-            }
-            return true
+        var ok = true
+        while total < Int(info.st_size) {
+            let count = read(descriptor, buffer + total, Int(info.st_size) - total)
+            if count < 0 { if errno == EINTR { continue }; ok = false; break }
+            if count == 0 { break }
+            total += count
         }
-        guard ok else { return nil }
-        if total < data.count { data.count = total }
+        guard ok else { buffer.deallocate(); return nil }
+        let data = Data(bytesNoCopy: buffer, count: total, deallocator: .custom { pointer, _ in pointer.deallocate() })
         return data
     }
 }

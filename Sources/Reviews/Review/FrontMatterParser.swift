@@ -36,7 +36,8 @@ public struct FrontMatterParser: Sendable {
             return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "front matter",
                                                        message: root == nil ? "empty: title and date are required" : "must be a mapping of keys to values")]))
         }
-        let review = context.review(from: mapping, body: file.body, fileName: (path as NSString).lastPathComponent)
+        let fileName = path.split(separator: "/").last.map(String.init) ?? path
+        let review = context.review(from: mapping, body: file.body, fileName: fileName)
         if !context.problems.isEmpty {
             return .failure(ReviewProblems(context.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)))
         }
@@ -427,7 +428,7 @@ enum PlainScalar {
         case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y": self = .bool(true)
         case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N": self = .bool(false)
         default:
-            let digits = text.contains("_") ? text.replacingOccurrences(of: "_", with: "") : text
+            let digits = text.utf8.contains(UInt8(ascii: "_")) ? String(text.filter { $0 != "_" }) : text
             if let int = Int(digits.hasPrefix("+") ? String(digits.dropFirst()) : digits) {
                 self = .int(int)
             } else if let double = Double(digits), double.isFinite, digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
