@@ -67,6 +67,29 @@ public struct PostingSession: Sendable {
                redactor: credentials.redactor, clock: clock)
     }
 
+    /// The cron job, with its shortcut: when the last run left nothing to do and nothing has
+    /// changed since, it returns at once without reading reviews or sending anything.
+    /// - Returns: nil when the shortcut answered; else the report and the index's problems.
+    public func post(only names: [String]?, limit: Int?, onResult: @escaping @Sendable (DeliveryOutcome) -> Void)
+        async throws -> (report: PostReport, diagnostics: [Diagnostic])? {
+        let marker = IdleMarker(siteDirectory: site.directory)
+        let plain = names == nil && limit == nil
+        let usable = destinations.map(\.name).sorted()
+        let fingerprint = IdleMarker.fingerprint(siteDirectory: site.directory, configData: configData)
+        if plain, marker.holds(fingerprint: fingerprint, destinations: usable, ledgerVersion: try ledger.version(), now: clock()) {
+            return nil
+        }
+        marker.clear()
+        let index = reviewIndex()
+        var poster = self.poster
+        poster.onResult = onResult
+        let report = try await poster.post(index: index, only: names, limit: limit)
+        if plain, let until = try poster.idleUntil(index: index) {
+            marker.save(fingerprint: fingerprint, destinations: usable, ledgerVersion: try ledger.version(), idleUntil: until)
+        }
+        return (report, index.diagnostics)
+    }
+
     /// The review index (cached) of the site.
     public func reviewIndex() -> ReviewIndex {
         ReviewIndex.load(site: site.directory, config: site.config, configData: configData)

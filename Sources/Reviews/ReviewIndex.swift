@@ -52,21 +52,25 @@ public struct ReviewIndex: Sendable {
     }
 
     private static func read(_ url: URL, fingerprint: String) -> [IndexedReview]? {
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        let text = String(decoding: data, as: UTF8.self)
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)[...]
-        guard lines.first == Substring("fingerprint\t" + fingerprint) else { return nil }
-        lines = lines.dropFirst()
-        var reviews: [IndexedReview] = []
-        reviews.reserveCapacity(lines.count)
-        for line in lines {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 6, let epoch = Double(fields[2]) else { return nil }
-            reviews.append(IndexedReview(source: String(fields[0]), slug: String(fields[1]), date: Date(timeIntervalSince1970: epoch),
-                                         draft: fields[3] == "1", skip: fields[4].isEmpty ? [] : fields[4].split(separator: ",").map(String.init),
-                                         contentHash: String(fields[5])))
+        guard let data = FileReader.contents(atPath: url.path) else { return nil }
+        // Split on bytes, not Characters: this runs on every cron tick.
+        return data.withUnsafeBytes { raw -> [IndexedReview]? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)[...]
+            guard let header = lines.first, String(decoding: header, as: UTF8.self) == "fingerprint\t" + fingerprint else { return nil }
+            lines = lines.dropFirst()
+            var reviews: [IndexedReview] = []
+            reviews.reserveCapacity(lines.count)
+            for line in lines {
+                let fields = line.split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false)
+                guard fields.count == 6, let epoch = Double(String(decoding: fields[2], as: UTF8.self)) else { return nil }
+                let skip = fields[4].isEmpty ? [] : fields[4].split(separator: UInt8(ascii: ",")).map { String(decoding: $0, as: UTF8.self) }
+                reviews.append(IndexedReview(source: String(decoding: fields[0], as: UTF8.self), slug: String(decoding: fields[1], as: UTF8.self),
+                                             date: Date(timeIntervalSince1970: epoch), draft: fields[3].first == UInt8(ascii: "1"),
+                                             skip: skip, contentHash: String(decoding: fields[5], as: UTF8.self)))
+            }
+            return reviews
         }
-        return reviews
     }
 
     private static func write(_ reviews: [IndexedReview], to url: URL, fingerprint: String) {

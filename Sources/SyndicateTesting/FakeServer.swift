@@ -113,10 +113,9 @@ public final class FakeServer: @unchecked Sendable {
         let wasStopped = stopped
         stopped = true
         lock.unlock()
-        if !wasStopped {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
-        }
+        // Wake the accept loop, which closes the socket itself: closing it here would free the
+        // descriptor number for another server while this loop may still call accept() on it.
+        if !wasStopped { shutdown(listener, Int32(SHUT_RDWR)) }
     }
 
     /// Every request received so far, in arrival order.
@@ -129,13 +128,15 @@ public final class FakeServer: @unchecked Sendable {
     private func acceptLoop() {
         while true {
             let client = accept(listener, nil, nil)
-            if client < 0 {
-                lock.lock()
-                let done = stopped
-                lock.unlock()
-                if done { return }
-                continue
+            lock.lock()
+            let done = stopped
+            lock.unlock()
+            if done {
+                if client >= 0 { close(client) }
+                close(listener)
+                return
             }
+            if client < 0 { continue }
             let thread = Thread { [self] in serve(client) }
             thread.start()
         }

@@ -28,21 +28,25 @@ struct PostCommand: AsyncParsableCommand {
             return
         }
         session.problems.forEach { console.problem($0) }
-        let index = session.reviewIndex()
-        index.diagnostics.forEach { console.problem($0.description) }
-        var poster = session.poster
 
         if dryRun {
-            let plan = try poster.plan(index: index, only: names)
+            let index = session.reviewIndex()
+            index.diagnostics.forEach { console.problem($0.description) }
+            let plan = try session.poster.plan(index: index, only: names)
             for (review, destination) in plan.new { console.output("would post \(review.slug) → \(destination)") }
             for delivery in plan.due { console.output("would send \(delivery.review) → \(delivery.destination) (\(delivery.state.rawValue), attempt \(delivery.attempts + 1))") }
             if plan.new.isEmpty && plan.due.isEmpty { console.output("nothing due") }
             return
         }
 
-        poster.onResult = { outcome in console.info(describe(outcome)) }
-        let report = try await poster.post(index: index, only: names, limit: limit)
+        let result = try await session.post(only: names, limit: limit) { outcome in console.info(describe(outcome)) }
         withExtendedLifetime(lock) {}
+        guard let (report, diagnostics) = result else {
+            console.info("nothing due")
+            if !session.problems.isEmpty { throw ExitCode(1) }
+            return
+        }
+        diagnostics.forEach { console.problem($0.description) }
         console.info(summarize(report))
         if report.hasFailures || !session.problems.isEmpty { throw ExitCode(1) }
     }

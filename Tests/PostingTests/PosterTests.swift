@@ -284,3 +284,35 @@ struct PosterTests {
         #expect(!status.table().contains(secret))
     }
 }
+
+@Suite("The cron no-op shortcut")
+struct IdleMarkerTests {
+    let start = Date(timeIntervalSince1970: 1_764_000_000)
+
+    @Test func holdsUntilSomethingChanges() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try TemporarySite.posting(reviews: 2, destinations: "[[destination]]\nname = \"hook\"\nkind = \"webhook\"",
+                                             credentials: "[hook]\nurl = \"\(server.baseURL)/h\"\n")
+        try site.review("later.md", "title: Later\ndate: 2025-12-01")
+        let clock = TestClock(start)
+        let session = try PostingSession.open(siteDirectory: site.directory, clock: { clock.now })
+        let first = try await session.post(only: nil, limit: nil) { _ in }
+        #expect(first?.report.count(.posted) == 2)
+        #expect(try await session.post(only: nil, limit: nil) { _ in } == nil, "nothing changed: answered by the marker")
+
+        // A new review: the fingerprint moves.
+        try site.review("new.md", "title: New\ndate: 2025-06-01")
+        #expect(try await session.post(only: nil, limit: nil) { _ in }?.report.count(.posted) == 1)
+        #expect(try await session.post(only: nil, limit: nil) { _ in } == nil)
+
+        // A ledger change (retry, resolve, mark-posted, a ping) moves the counter.
+        _ = try session.ledger.update(where: { $0.review == "new" }) { $0.state = .pending }
+        #expect(try await session.post(only: nil, limit: nil) { _ in }?.report.count(.posted) == 1)
+
+        // The scheduled review's date ends the idle time.
+        #expect(try await session.post(only: nil, limit: nil) { _ in } == nil)
+        clock.advance(30 * 86400)
+        #expect(try await session.post(only: nil, limit: nil) { _ in }?.report.count(.posted) == 1)
+        #expect(server.requests.count == 5)
+    }
+}

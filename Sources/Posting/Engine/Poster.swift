@@ -68,6 +68,19 @@ public struct Poster: Sendable {
         return Plan(new: new, due: due, diagnostics: index.diagnostics)
     }
 
+    /// When, with nothing due now, the next delivery becomes due (a retry's time or a
+    /// scheduled review's publication); `.distantFuture` when nothing is scheduled; nil when
+    /// something is due already.
+    public func idleUntil(index: ReviewIndex) throws -> Date? {
+        let plan = try plan(index: index)
+        guard plan.new.isEmpty && plan.due.isEmpty else { return nil }
+        let now = clock()
+        let since = config.post.since ?? .distantPast
+        let nextPublication = index.reviews.filter { !$0.draft && $0.date > now && $0.date >= since }.map(\.date).min()
+        let nextRetry = try ledger.nextRetry(destinations: destinations.map(\.name))
+        return [nextPublication, nextRetry].compactMap { $0 }.min() ?? .distantFuture
+    }
+
     /// The cron job: creates the deliveries the plan calls for, then sends what is due.
     /// - Parameter limit: at most this many deliveries are attempted in this run.
     public func post(index: ReviewIndex, only names: [String]? = nil, limit: Int? = nil) async throws -> PostReport {

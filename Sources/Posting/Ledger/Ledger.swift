@@ -58,7 +58,28 @@ public final class Ledger: Sendable {
             }
             try db.create(index: "attempt_by_delivery", on: "attempt", columns: ["delivery_id"])
         }
+        migrator.registerMigration("v2: change counter") { db in
+            try db.create(table: "meta") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .integer).notNull()
+            }
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('version', 0)")
+        }
         return migrator
+    }
+
+    /// Every write goes through here and bumps the change counter, which lets a cron no-op
+    /// know that nothing changed since it last looked (`IdleMarker`).
+    private func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'version'")
+            return try body(db)
+        }
+    }
+
+    /// The change counter: it moves on every write through this type.
+    public func version() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'version'") ?? 0 }
     }
 
     // MARK: Reading
@@ -77,13 +98,16 @@ public final class Ledger: Sendable {
     /// cron no-op's question, answered without loading whole rows.
     public func reviewsWithDelivery(destinations: [String]) throws -> [String: Set<String>] {
         try pool.read { db in
+            // One row per review (not per delivery): the cron no-op reads this every tick.
             var result: [String: Set<String>] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT destination, review FROM delivery WHERE series = 0")
             let wanted = Set(destinations)
+            let rows = try Row.fetchCursor(db, sql: "SELECT review, group_concat(destination, char(10)) FROM delivery WHERE series = 0 GROUP BY review")
             while let row = try rows.next() {
-                let destination: String = row[0]
-                guard wanted.contains(destination) else { continue }
-                result[destination, default: []].insert(row[1])
+                let review: String = row[0]
+                let names: String = row[1]
+                for name in names.split(separator: "\n") where wanted.contains(String(name)) {
+                    result[String(name), default: []].insert(review)
+                }
             }
             return result
         }
@@ -103,6 +127,15 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// The earliest scheduled retry among these destinations.
+    public func nextRetry(destinations: [String]) throws -> Date? {
+        try pool.read { db in
+            try Double.fetchOne(db, Delivery.select(min(Column("next_attempt_at")))
+                .filter(Column("state") == DeliveryState.retrying.rawValue && destinations.contains(Column("destination"))))
+                .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
     public func attempts(of deliveryID: Int64) throws -> [Attempt] {
         try pool.read { db in try Attempt.filter(Column("delivery_id") == deliveryID).order(Column("id")).fetchAll(db) }
     }
@@ -112,7 +145,7 @@ public final class Ledger: Sendable {
     /// Inserts new deliveries in one transaction.
     @discardableResult
     public func insert(_ deliveries: [Delivery]) throws -> [Delivery] {
-        try pool.write { db in
+        try write { db in
             try deliveries.map { delivery in
                 var delivery = delivery
                 try delivery.insert(db)
@@ -133,7 +166,7 @@ public final class Ledger: Sendable {
     /// Commits `sending` before the request leaves: if the process dies now, the next run
     /// knows the request may have gone out.
     public func markSending(_ delivery: Delivery, now: Date) throws -> Delivery {
-        try pool.write { db in
+        try write { db in
             var delivery = delivery
             delivery.state = .sending
             delivery.attempts += 1
@@ -145,7 +178,7 @@ public final class Ledger: Sendable {
 
     /// Stores a delivery's new state together with the attempt that led to it.
     public func record(_ delivery: Delivery, attempt: Attempt?) throws {
-        try pool.write { db in
+        try write { db in
             try delivery.update(db)
             if var attempt { try attempt.insert(db) }
         }
@@ -154,7 +187,10 @@ public final class Ledger: Sendable {
     /// Deliveries left `sending` by a run that died become `unknown` (SPEC §6).
     @discardableResult
     public func recoverInterrupted(now: Date) throws -> [Delivery] {
-        try pool.write { db in
+        // Nearly always nothing to do: a read costs less than a write transaction.
+        let stuck = try pool.read { db in try Delivery.filter(Column("state") == DeliveryState.sending.rawValue).fetchCount(db) }
+        guard stuck > 0 else { return [] }
+        return try write { db in
             let stuck = try Delivery.filter(Column("state") == DeliveryState.sending.rawValue).fetchAll(db)
             return try stuck.map { delivery in
                 var delivery = delivery
@@ -172,7 +208,7 @@ public final class Ledger: Sendable {
 
     /// Applies `change` to every delivery matching `filter`, in one transaction.
     public func update(where filter: @escaping @Sendable (Delivery) -> Bool, _ change: @escaping @Sendable (inout Delivery) -> Void) throws -> [Delivery] {
-        try pool.write { db in
+        try write { db in
             try Delivery.fetchAll(db).filter(filter).map { delivery in
                 var delivery = delivery
                 change(&delivery)
@@ -188,7 +224,7 @@ extension Ledger {
     /// series-0 delivery, or the existing unposted one settled. Returns how many changed.
     public func markPosted(reviews: [(slug: String, date: Date, contentHash: String)], destinations: [(name: String, kind: String)],
                            now: Date) throws -> Int {
-        try pool.write { db in
+        try write { db in
             var changed = 0
             for destination in destinations {
                 for review in reviews {
