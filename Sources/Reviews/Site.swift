@@ -54,7 +54,7 @@ public struct ReviewLoader: Sendable {
     public init(config: SiteConfig) { self.config = config }
 
     /// The review files of a site, sorted by name.
-    public static func reviewFiles(in directory: URL) -> [String] {
+    public static func reviewFiles(in directory: URL, sorted: Bool = true) -> [String] {
         guard let folder = opendir(directory.appendingPathComponent("reviews").path) else { return [] }
         defer { closedir(folder) }
         var names: [String] = []
@@ -64,7 +64,7 @@ public struct ReviewLoader: Sendable {
             }
             if name.hasSuffix(".md") && !name.hasPrefix(".") { names.append(name) }
         }
-        return names.sorted()
+        return sorted ? names.sorted() : names
     }
 
     public func loadAll(in directory: URL) -> (reviews: [Review], diagnostics: [Diagnostic]) {

@@ -15,25 +15,29 @@ public enum SiteFingerprint {
         guard let directory = opendir(folder) else { hasher.add("no reviews folder"); return hasher.hex }
         defer { closedir(directory) }
         let descriptor = dirfd(directory)
-        let names = ReviewLoader.reviewFiles(in: siteDirectory)
-        // Both cores stat half the files each; the halves are combined in order.
+        let names = ReviewLoader.reviewFiles(in: siteDirectory, sorted: false)
+        // Each file's own hash, summed: the sum does not depend on the order, so the names
+        // need no sorting, and both cores stat half the files each.
         let chunk = max(1, (names.count + 1) / 2)
-        let parts = ParallelMap.map(Array(stride(from: 0, to: names.count, by: chunk))) { start -> String in
-            var part = FNV64()
+        let parts = ParallelMap.map(Array(stride(from: 0, to: names.count, by: chunk))) { start -> UInt64 in
+            var sum: UInt64 = 0
             for name in names[start..<min(names.count, start + chunk)] {
                 var info = stat()
-                part.add(name)
+                var file = FNV64()
+                file.add(name)
                 if fstatat(descriptor, name, &info, 0) == 0 {
-                    part.add(UInt64(info.st_size))
-                    part.add(UInt64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ UInt64(info.st_mtim.tv_nsec))
-                    part.add(UInt64(info.st_ino))
+                    file.add(UInt64(info.st_size))
+                    file.add(UInt64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ UInt64(info.st_mtim.tv_nsec))
+                    file.add(UInt64(info.st_ino))
                 } else {
-                    part.add("missing")
+                    file.add("missing")
                 }
+                sum &+= file.value
             }
-            return part.hex
+            return sum
         }
-        for part in parts { hasher.add(part) }
+        hasher.add(UInt64(names.count))
+        hasher.add(parts.reduce(0, &+))
         return hasher.hex
     }
 }
@@ -85,6 +89,8 @@ public struct FNV64: Sendable {
         hash ^= UInt64(byte)
         hash = hash &* 0x0000_0100_0000_01B3
     }
+
+    public var value: UInt64 { hash }
 
     public var hex: String {
         let text = String(hash, radix: 16)
