@@ -21,6 +21,7 @@ let package = Package(
         // System libraries, each behind a small shim header.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCMark", pkgConfig: "libcmark-gfm",
                        providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
@@ -46,7 +47,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // One file per destination kind.
-        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews"]),
+        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews", "COpenSSL"]),
         // Argument parsing only; every command calls the libraries.
         .executableTarget(name: "syndicate", dependencies: [
             "Reviews", "Feeds", "HTTP", "Posting", "Destinations",
@@ -55,7 +56,7 @@ let package = Package(
         ]),
 
         // Fixtures that tests, and only tests, use.
-        .target(name: "SyndicateTesting", dependencies: ["Reviews"]),
+        .target(name: "SyndicateTesting", dependencies: ["Reviews", "COpenSSL"]),
 
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "SyndicateTesting", "CLibXML2"]),

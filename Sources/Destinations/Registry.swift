@@ -57,9 +57,24 @@ public struct PostingSession: Sendable {
             return WebhookDestination(config: config, url: secret("url"), http: http, timeout: timeout, clock: clock)
         case .command:
             return CommandDestination(config: config, siteDirectory: site.directory, timeout: timeout)
-        case .mastodon, .bluesky, .x, .letterboxd, .linkhub, .micropub:
+        case .mastodon:
+            return MastodonDestination(config: config, site: site, token: secret("access_token"), http: http, timeout: timeout, clock: clock)
+        case .bluesky:
+            return BlueskyDestination(config: config, site: site, identifier: secret("identifier"), password: secret("app_password"),
+                                      http: http, timeout: timeout, clock: clock)
+        case .x:
+            let signer = OAuth1Signer(consumerKey: secret("consumer_key"), consumerSecret: secret("consumer_secret"),
+                                      token: secret("access_token"), tokenSecret: secret("access_token_secret"))
+            return XDestination(config: config, signer: signer, http: http, timeout: timeout, clock: clock)
+        case .letterboxd, .linkhub, .micropub:
             return nil
         }
+    }
+
+    /// An adapter for every configured destination, enabled or not and with or without its
+    /// credentials: for `preview`, which composes and never sends.
+    public func composers() -> [any Destination] {
+        site.config.destinations.compactMap { PostingSession.make($0, site: site, credentials: credentials, http: http, clock: clock) }
     }
 
     public var poster: Poster {

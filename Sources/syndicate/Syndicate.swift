@@ -10,6 +10,6 @@ struct Syndicate: AsyncParsableCommand {
         discussion: "Every command works on a site folder (--site, default: the current folder). See README.md.",
         version: SyndicateVersion.string,
         subcommands: [BuildCommand.self, CheckCommand.self, PostCommand.self, RepostCommand.self, StatusCommand.self,
-                      RetryCommand.self, ResolveCommand.self, MarkPostedCommand.self]
+                      RetryCommand.self, ResolveCommand.self, MarkPostedCommand.self, PreviewCommand.self]
     )
 }

@@ -7,14 +7,20 @@ public struct CountingRule: Sendable {
     /// nil when the destination sets no limit.
     public var limit: Int?
     public var count: @Sendable (String) -> Int
+    /// A second limit some services set, in UTF-8 bytes (Bluesky: 3000).
+    public var byteLimit: Int?
 
-    public init(unit: String, limit: Int?, count: @escaping @Sendable (String) -> Int) {
+    public init(unit: String, limit: Int?, byteLimit: Int? = nil, count: @escaping @Sendable (String) -> Int) {
         self.unit = unit
         self.limit = limit
+        self.byteLimit = byteLimit
         self.count = count
     }
 
-    public func fits(_ text: String) -> Bool { limit.map { count(text) <= $0 } ?? true }
+    public func fits(_ text: String) -> Bool {
+        if let byteLimit, text.utf8.count > byteLimit { return false }
+        return limit.map { count(text) <= $0 } ?? true
+    }
 
     /// Characters as people see them.
     public static func graphemes(limit: Int?) -> CountingRule {
@@ -27,4 +33,108 @@ public struct CountingRule: Sendable {
     }
 
     public static let unlimited = CountingRule(unit: "characters", limit: nil) { $0.count }
+}
+
+extension CountingRule {
+    /// Mastodon: grapheme clusters of the content warning and the text, every URL counted as
+    /// the instance's `characters_reserved_per_url`, a remote mention's domain not counted.
+    public static func mastodon(limit: Int, charactersPerURL: Int, spoilerText: String = "") -> CountingRule {
+        CountingRule(unit: "characters", limit: limit) { text in
+            spoilerText.count + TextScanner.mastodonLength(text, charactersPerURL: charactersPerURL)
+        }
+    }
+
+    /// Bluesky: at most 300 grapheme clusters and 3000 UTF-8 bytes.
+    public static let bluesky = CountingRule(unit: "graphemes", limit: 300, byteLimit: 3000) { $0.count }
+
+    /// X: twitter-text v3's weighted length.
+    public static let x = CountingRule(unit: "weighted characters", limit: 280) { TwitterText.weightedLength($0) }
+}
+
+/// Finds what services treat specially in a text: links and hashtags.
+public enum TextScanner {
+    /// A link: `http://` or `https://` up to white space, less trailing punctuation.
+    public static func urls(in text: String) -> [Range<String.Index>] {
+        var ranges: [Range<String.Index>] = []
+        var search = text.startIndex
+        while search < text.endIndex,
+              let start = [text.range(of: "https://", range: search..<text.endIndex), text.range(of: "http://", range: search..<text.endIndex)]
+                  .compactMap({ $0?.lowerBound }).min() {
+            var end = text[start...].firstIndex(where: \.isWhitespace) ?? text.endIndex
+            while end > start, let last = text[..<end].last, ".,;:!?)]}'\"”’…".contains(last) { end = text.index(before: end) }
+            if text.distance(from: start, to: end) > 8 { ranges.append(start..<end) }
+            search = end > start ? end : text.index(after: start)
+        }
+        return ranges
+    }
+
+    /// Hashtags: `#` after a start or a space, then letters, digits and `_`, not only digits.
+    public static func hashtags(in text: String) -> [Range<String.Index>] {
+        var ranges: [Range<String.Index>] = []
+        var index = text.startIndex
+        while let hash = text[index...].firstIndex(of: "#") {
+            let after = text.index(after: hash)
+            let atBoundary = hash == text.startIndex || text[text.index(before: hash)].isWhitespace
+            let end = text[after...].firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) ?? text.endIndex
+            let tag = text[after..<end]
+            if atBoundary, !tag.isEmpty, !tag.allSatisfy(\.isNumber), !urls(in: text).contains(where: { $0.contains(hash) }) {
+                ranges.append(hash..<end)
+            }
+            index = end > after ? end : after
+            if index >= text.endIndex { break }
+        }
+        return ranges
+    }
+
+    static func mastodonLength(_ text: String, charactersPerURL: Int) -> Int {
+        var length = 0
+        var cursor = text.startIndex
+        for url in urls(in: text) {
+            length += text[cursor..<url.lowerBound].count + charactersPerURL
+            cursor = url.upperBound
+        }
+        return length + text[cursor...].count
+    }
+}
+
+/// twitter-text v3 (config/v3.json): NFC first; every URL weighs 23; an emoji sequence 2;
+/// code points in 0–4351, 8192–8205, 8208–8223 and 8242–8247 weigh 1, all others 2.
+public enum TwitterText {
+    public static func weightedLength(_ text: String) -> Int {
+        let normalized = text.precomposedStringWithCanonicalMapping
+        var weight = 0 // in hundredths, as twitter-text's `scale`
+        var cursor = normalized.startIndex
+        for url in TextScanner.urls(in: normalized) {
+            weight += weigh(normalized[cursor..<url.lowerBound]) + 2300
+            cursor = url.upperBound
+        }
+        weight += weigh(normalized[cursor...])
+        return weight / 100
+    }
+
+    private static func weigh(_ text: Substring) -> Int {
+        var weight = 0
+        for character in text {
+            if isEmoji(character) {
+                weight += 200
+                continue
+            }
+            for scalar in character.unicodeScalars {
+                let v = scalar.value
+                let light = v <= 4351 || (8192...8205).contains(v) || (8208...8223).contains(v) || (8242...8247).contains(v)
+                weight += light ? 100 : 200
+            }
+        }
+        return weight
+    }
+
+    /// An emoji as twemoji-parser sees one: a presentation emoji, a text-default emoji made
+    /// to present as one (U+FE0F), or a keycap.
+    static func isEmoji(_ character: Character) -> Bool {
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return false }
+        if scalars.contains(where: { $0.properties.isEmojiPresentation }) { return true }
+        if first.properties.isEmoji && scalars.contains("\u{FE0F}") { return true }
+        return scalars.contains("\u{20E3}")
+    }
 }

@@ -22,13 +22,24 @@ public protocol Destination: Sendable {
     var kind: String { get }
     /// Whether resending a delivery (same payload, same key) can never post twice.
     var deduplicates: Bool { get }
-    /// What would be posted for `review`, measured under this destination's rule.
+    /// What would be posted for `review`, measured under this destination's rule. Offline:
+    /// whatever it needs from the service comes from `prepare`'s cache.
     func compose(_ review: Review, site: Site) throws -> ComposedPost
+    /// Called once per run, before any delivery of this destination is composed or sent, and
+    /// only when one is about to be: the place to refresh cached limits. Best effort.
+    func prepare() async
     /// One attempt at delivering.
     func send(_ delivery: OutgoingDelivery) async -> SendResult
 }
 
 extension Destination {
+    public func prepare() async {}
+
+    /// Whether a delivery created at `createdAt` may be resent now with the same key and
+    /// payload without risk of a second post. Services that forget keys after a while
+    /// (Mastodon: one hour) say no once that time has passed.
+    public func resendIsSafe(createdAt: Date, now: Date) -> Bool { deduplicates }
+
     /// A fresh idempotency key; adapters whose service needs a particular shape (Bluesky's
     /// record keys are TIDs) provide their own.
     public func newIdempotencyKey(now: Date) -> String { UUID().uuidString.lowercased() }

@@ -63,8 +63,7 @@ public struct Poster: Sendable {
                 new.append((review, destination.name))
             }
         }
-        let due = try ledger.due(at: now, destinations: active.map(\.name),
-                                 deduplicating: Set(active.filter(\.deduplicates).map(\.name)))
+        let due = try ledger.due(at: now, destinations: active.map(\.name))
         return Plan(new: new, due: due, diagnostics: index.diagnostics)
     }
 
@@ -87,6 +86,7 @@ public struct Poster: Sendable {
         var report = try recoverInterrupted()
         let plan = try plan(index: index, only: names)
         if plan.new.isEmpty && plan.due.isEmpty { return report }
+        await prepare(Set(plan.new.map(\.destination) + plan.due.map(\.destination)))
         let created = try createDeliveries(plan.new)
         var work = plan.due + created.filter { $0.state == .pending }
         work.sort { ($0.reviewDate, $0.review, $0.destination, $0.series) < ($1.reviewDate, $1.review, $1.destination, $1.series) }
@@ -101,6 +101,7 @@ public struct Poster: Sendable {
     public func repost(_ review: Review, only names: [String]? = nil) async throws -> PostReport {
         var report = try recoverInterrupted()
         let targets = destinations.filter { $0.kind != WebSubKind.name && (names == nil || names!.contains($0.name)) }
+        await prepare(Set(targets.map(\.name)))
         var deliveries: [Delivery] = []
         for destination in targets {
             let series = try ledger.nextSeries(review: review.slug, destination: destination.name)
@@ -131,22 +132,38 @@ public struct Poster: Sendable {
         }
         let inserted = try ledger.insert(deliveries)
         guard send else { return PostReport() }
-        let due = try ledger.due(at: now, destinations: [destination.name], deduplicating: [destination.name])
+        let due = try ledger.due(at: now, destinations: [destination.name])
         return await dispatch(due.filter { d in !inserted.contains { $0.id == d.id } } + inserted)
     }
 
-    /// Turns the deliveries a dead run left `sending` into `unknown`; those that cannot be
-    /// resent safely are reported, since they need the user (SPEC §6).
+    /// Turns the deliveries a dead run left `sending` into `unknown`; those a destination can
+    /// safely resend become due again at once, the others are reported, since they need the
+    /// user (SPEC §6).
     private func recoverInterrupted() throws -> PostReport {
-        let recovered = try ledger.recoverInterrupted(now: clock())
-        let deduplicating = Set(destinations.filter(\.deduplicates).map(\.name))
+        let now = clock()
+        let recovered = try ledger.recoverInterrupted(now: now)
+        let byName = Dictionary(destinations.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var report = PostReport()
-        for delivery in recovered where !deduplicating.contains(delivery.destination) {
+        for delivery in recovered {
+            if let destination = byName[delivery.destination], destination.resendIsSafe(createdAt: delivery.createdAt, now: now) {
+                var due = delivery
+                due.state = .retrying
+                due.nextAttemptAt = now
+                due.lastError = (delivery.lastError ?? "") + " (will resend with the same idempotency key)"
+                try ledger.record(due, attempt: nil)
+                continue
+            }
             let outcome = DeliveryOutcome(delivery: delivery, error: nil)
             report.add(outcome)
             onResult(outcome)
         }
         return report
+    }
+
+    /// Lets each destination about to be used refresh what it caches (SPEC §6: only when
+    /// something is about to be sent).
+    private func prepare(_ names: Set<String>) async {
+        for destination in destinations where names.contains(destination.name) { await destination.prepare() }
     }
 
     private func createDeliveries(_ pairs: [(review: IndexedReview, destination: String)]) throws -> [Delivery] {
@@ -228,7 +245,8 @@ public struct Poster: Sendable {
                                                              payload: delivery.payload ?? Data(), attempt: delivery.attempts,
                                                              createdAt: delivery.createdAt))
         let finished = clock()
-        let attempt = apply(result, to: &delivery, deduplicates: destination.deduplicates, now: finished, started: started)
+        let attempt = apply(result, to: &delivery, resendIsSafe: destination.resendIsSafe(createdAt: delivery.createdAt, now: finished),
+                            now: finished, started: started)
         do {
             try ledger.record(delivery, attempt: attempt)
         } catch {
@@ -238,7 +256,7 @@ public struct Poster: Sendable {
     }
 
     /// The state transition SPEC §6 prescribes for a result.
-    func apply(_ result: SendResult, to delivery: inout Delivery, deduplicates: Bool, now: Date, started: Date) -> Attempt {
+    func apply(_ result: SendResult, to delivery: inout Delivery, resendIsSafe: Bool, now: Date, started: Date) -> Attempt {
         let duration = Int((now.timeIntervalSince(started) * 1000).rounded())
         delivery.updatedAt = now
         var attempt = Attempt(deliveryID: delivery.id ?? 0, startedAt: started, durationMs: duration, httpStatus: nil, errorClass: nil, message: nil)
@@ -279,7 +297,7 @@ public struct Poster: Sendable {
             attempt.httpStatus = status
             attempt.errorClass = "no_answer"
             attempt.message = message
-            if deduplicates, let next = retryPolicy.nextAttempt(after: delivery.attempts, now: now, notBefore: nil) {
+            if resendIsSafe, let next = retryPolicy.nextAttempt(after: delivery.attempts, now: now, notBefore: nil) {
                 // Resending the same payload with the same key cannot post twice.
                 delivery.state = .retrying
                 delivery.nextAttemptAt = next

@@ -113,15 +113,13 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Deliveries that should be sent now: pending ones, retries whose time has come, and
-    /// (for destinations that deduplicate) unknown ones.
-    public func due(at now: Date, destinations: [String], deduplicating: Set<String>) throws -> [Delivery] {
+    /// Deliveries that should be sent now: pending ones and retries whose time has come.
+    public func due(at now: Date, destinations: [String]) throws -> [Delivery] {
         try pool.read { db in
             try Delivery
                 .filter(destinations.contains(Column("destination")))
                 .filter(Column("state") == DeliveryState.pending.rawValue
-                        || (Column("state") == DeliveryState.retrying.rawValue && Column("next_attempt_at") <= now.timeIntervalSince1970)
-                        || (Column("state") == DeliveryState.unknown.rawValue && deduplicating.contains(Column("destination"))))
+                        || (Column("state") == DeliveryState.retrying.rawValue && Column("next_attempt_at") <= now.timeIntervalSince1970))
                 .order(Column("review_date"), Column("review"), Column("series"))
                 .fetchAll(db)
         }

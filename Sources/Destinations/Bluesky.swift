@@ -1,0 +1,318 @@
+import Foundation
+import HTTP
+import Posting
+import Reviews
+
+/// `bluesky` (SPEC §8; atproto.com/specs/xrpc, /tid, /record-key; the lexicons of
+/// com.atproto.server.createSession/refreshSession, com.atproto.repo.putRecord/getRecord/
+/// uploadBlob, app.bsky.feed.post, app.bsky.richtext.facet, app.bsky.embed.external).
+///
+/// The record key is a TID fixed when the delivery is created and the record is stored with
+/// it, so putting it again is a no-op: resending is always safe. A delivery tried before is
+/// first looked up with getRecord.
+public struct BlueskyDestination: Destination {
+    public let name: String
+    public let kind = "bluesky"
+    public let deduplicates = true
+    private let baseURL: String
+    private let identifier: String
+    private let password: String
+    private let language: String
+    private let template: String?
+    private let siteDirectory: URL
+    private let sessions: SessionStore
+    private let http: any HTTPClient
+    private let timeout: Double
+    private let clock: @Sendable () -> Date
+
+    public init(config: DestinationConfig, site: Site, identifier: String, password: String, http: any HTTPClient, timeout: Double,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        name = config.name
+        baseURL = config.baseURL ?? "https://bsky.social"
+        self.identifier = identifier
+        self.password = password
+        language = site.config.site.language
+        template = config.template
+        siteDirectory = site.directory
+        sessions = SessionStore(url: site.directory.appendingPathComponent(".syndicate/bluesky-\(config.name).session.json"))
+        self.http = http
+        self.timeout = timeout
+        self.clock = clock
+    }
+
+    public func newIdempotencyKey(now: Date) -> String { TID.make(now) }
+
+    // MARK: Composing
+
+    public func compose(_ review: Review, site: Site) throws -> ComposedPost {
+        let text = try PostTemplate(destinationName: name, configured: template, fallback: DefaultTemplates.post, rule: .bluesky)
+            .compose(review, site: site)
+        let permalink = site.permalink(review)
+        var record: [String: Any] = [
+            "$type": "app.bsky.feed.post",
+            "text": text.text,
+            "createdAt": Self.timestamp(clock()),
+            "langs": [language],
+            "embed": [
+                "$type": "app.bsky.embed.external",
+                "external": [
+                    "uri": permalink,
+                    "title": review.year.map { "\(review.title) (\($0))" } ?? review.title,
+                    "description": review.headline.map { "\($0) — \(review.summary)" } ?? review.summary,
+                ] as [String: Any],
+            ] as [String: Any],
+        ]
+        let facets = Self.facets(for: text.text)
+        if !facets.isEmpty { record["facets"] = facets }
+        var payload: [String: Any] = ["record": record]
+        if let image = localImage(review) { payload["image"] = image }
+        let data = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
+        return ComposedPost(text: text, payload: data)
+    }
+
+    /// A facet for every link and hashtag, located by UTF-8 byte offsets (end exclusive).
+    static func facets(for text: String) -> [[String: Any]] {
+        func bytes(_ range: Range<String.Index>) -> [String: Int] {
+            ["byteStart": text.utf8.distance(from: text.startIndex, to: range.lowerBound),
+             "byteEnd": text.utf8.distance(from: text.startIndex, to: range.upperBound)]
+        }
+        var facets: [(Int, [String: Any])] = []
+        for range in TextScanner.urls(in: text) {
+            facets.append((bytes(range)["byteStart"]!, ["index": bytes(range),
+                                                         "features": [["$type": "app.bsky.richtext.facet#link", "uri": String(text[range])]]]))
+        }
+        for range in TextScanner.hashtags(in: text) {
+            let tag = String(text[range].dropFirst())
+            facets.append((bytes(range)["byteStart"]!, ["index": bytes(range),
+                                                         "features": [["$type": "app.bsky.richtext.facet#tag", "tag": tag]]]))
+        }
+        return facets.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// The review's image as a file of the site under 1,000,000 bytes (the thumb's limit),
+    /// looked for under `static/` (Hugo) and the site folder (Jekyll).
+    private func localImage(_ review: Review) -> String? {
+        guard let image = review.image, image.hasPrefix("/"), !image.hasPrefix("//") else { return nil }
+        for folder in ["static", ""] {
+            let path = siteDirectory.appendingPathComponent(folder).appendingPathComponent(String(image.dropFirst())).path
+            if let size = FileStat(path)?.size, size > 0, size <= 1_000_000 { return path }
+        }
+        return nil
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    // MARK: Sending
+
+    public func send(_ delivery: OutgoingDelivery) async -> SendResult {
+        guard var payload = (try? JSONSerialization.jsonObject(with: delivery.payload)) as? [String: Any],
+              var record = payload["record"] as? [String: Any] else {
+            return .permanent(message: "the stored post is unreadable", httpStatus: nil)
+        }
+        var session: Session
+        switch await currentSession() {
+        case .success(let current): session = current
+        case .failure(let failure): return failure.result
+        }
+        var refreshed = false
+        while true {
+            let outcome = await attempt(delivery, record: &record, image: payload["image"] as? String, session: session)
+            guard case .expired = outcome else {
+                if case .done(let result) = outcome { return result }
+                return .permanent(message: "unreachable", httpStatus: nil)
+            }
+            guard !refreshed else { return .permanent(message: "the session keeps expiring", httpStatus: nil) }
+            refreshed = true
+            switch await renew(session) {
+            case .success(let renewed): session = renewed
+            case .failure(let failure): return failure.result
+            }
+            payload["record"] = record
+        }
+    }
+
+    private enum Outcome { case done(SendResult), expired }
+
+    private func attempt(_ delivery: OutgoingDelivery, record: inout [String: Any], image: String?, session: Session) async -> Outcome {
+        let rkey = delivery.idempotencyKey
+        let postURL = "https://bsky.app/profile/\(session.did)/post/\(rkey)"
+        if delivery.attempt > 1 {
+            // Tried before: if the record is there, the post exists.
+            let lookup = "\(baseURL)/xrpc/com.atproto.repo.getRecord?repo=\(OAuth1Signer.percent(session.did))&collection=app.bsky.feed.post&rkey=\(rkey)"
+            if let response = try? await http.send(HTTPRequest(method: "GET", url: lookup, headers: ["Authorization": "Bearer \(session.accessJwt)"], timeout: timeout)) {
+                if response.isSuccess { return .done(.posted(remoteID: "at://\(session.did)/app.bsky.feed.post/\(rkey)", remoteURL: postURL, httpStatus: response.status)) }
+                if Self.isExpired(response) { return .expired }
+            }
+        }
+        if let image, var embed = record["embed"] as? [String: Any], var external = embed["external"] as? [String: Any], external["thumb"] == nil,
+           let bytes = FileReader.contents(atPath: image) {
+            var upload = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.repo.uploadBlob", body: bytes, timeout: timeout)
+            upload.headers["Content-Type"] = Self.mimeType(image)
+            upload.headers["Authorization"] = "Bearer \(session.accessJwt)"
+            if let response = try? await http.send(upload) {
+                if Self.isExpired(response) { return .expired }
+                if response.isSuccess, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any], let blob = object["blob"] {
+                    external["thumb"] = blob
+                    embed["external"] = external
+                    record["embed"] = embed
+                }
+            }
+            // A thumbnail that cannot be uploaded is left out; the post still goes.
+        }
+        let body: [String: Any] = ["repo": session.did, "collection": "app.bsky.feed.post", "rkey": rkey, "record": record]
+        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return .done(.permanent(message: "cannot encode the record", httpStatus: nil))
+        }
+        var request = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.repo.putRecord", body: data, timeout: timeout)
+        request.headers["Content-Type"] = "application/json"
+        request.headers["Authorization"] = "Bearer \(session.accessJwt)"
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            return .done(ResponseClassifier.classify(error))
+        }
+        if response.isSuccess {
+            let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+            return .done(.posted(remoteID: (object?["uri"] as? String) ?? "at://\(session.did)/app.bsky.feed.post/\(rkey)",
+                                 remoteURL: postURL, httpStatus: response.status))
+        }
+        if Self.isExpired(response) { return .expired }
+        return .done(ResponseClassifier.classifyFailure(response, now: clock(), notBefore: HTTPDate.epochSeconds(response.headers["RateLimit-Reset"])))
+    }
+
+    /// 400 `ExpiredToken` from a PDS, 401 from the app view (the official client treats both so).
+    static func isExpired(_ response: HTTPResponse) -> Bool {
+        guard response.status == 400 || response.status == 401 else { return false }
+        let error = ((try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any])?["error"] as? String
+        return error == "ExpiredToken" || (response.status == 401 && error != "AuthenticationRequired")
+    }
+
+    static func mimeType(_ path: String) -> String {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "png": return "image/png"
+        case "webp": return "image/webp"
+        case "gif": return "image/gif"
+        default: return "image/jpeg"
+        }
+    }
+
+    // MARK: Sessions
+
+    struct Session: Codable, Sendable {
+        var accessJwt: String
+        var refreshJwt: String
+        var did: String
+        var handle: String?
+    }
+
+    /// The cached session, else a new one. createSession is limited to a few dozen calls a
+    /// day, so it is called only when no session is cached.
+    private func currentSession() async -> Result<Session, SessionFailure> {
+        if let cached = sessions.load() { return .success(cached) }
+        return await create()
+    }
+
+    /// refreshSession with the refresh JWT; when that is refused too, a new session.
+    private func renew(_ session: Session) async -> Result<Session, SessionFailure> {
+        var request = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.server.refreshSession", timeout: timeout)
+        request.headers["Authorization"] = "Bearer \(session.refreshJwt)"
+        if let response = try? await http.send(request), response.isSuccess, var renewed = Self.decodeSession(response.body) {
+            renewed.did = renewed.did.isEmpty ? session.did : renewed.did
+            sessions.save(renewed) // the pair rotates: the old refresh JWT is spent
+            return .success(renewed)
+        }
+        sessions.clear()
+        return await create()
+    }
+
+    private func create() async -> Result<Session, SessionFailure> {
+        let request: HTTPRequest
+        do {
+            request = try HTTPRequest.json("POST", baseURL + "/xrpc/com.atproto.server.createSession",
+                                           ["identifier": identifier, "password": password], timeout: timeout)
+        } catch {
+            return .failure(SessionFailure(result: .permanent(message: "cannot encode the login", httpStatus: nil)))
+        }
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            // No post was attempted, so even a lost answer is safe to retry.
+            return .failure(SessionFailure(result: .retryable(message: "createSession: \(error)", httpStatus: nil, notBefore: nil, errorClass: "not_sent")))
+        }
+        guard response.isSuccess, let session = Self.decodeSession(response.body) else {
+            let failure = ResponseClassifier.classifyFailure(response, now: clock(), notBefore: HTTPDate.epochSeconds(response.headers["RateLimit-Reset"]))
+            return .failure(SessionFailure(result: Self.prefixed(failure, "createSession")))
+        }
+        sessions.save(session)
+        return .success(session)
+    }
+
+    struct SessionFailure: Error { var result: SendResult }
+
+    static func prefixed(_ result: SendResult, _ prefix: String) -> SendResult {
+        switch result {
+        case .permanent(let message, let status): return .permanent(message: "\(prefix): \(message)", httpStatus: status)
+        case .retryable(let message, let status, let notBefore, let errorClass):
+            return .retryable(message: "\(prefix): \(message)", httpStatus: status, notBefore: notBefore, errorClass: errorClass)
+        default: return result
+        }
+    }
+
+    static func decodeSession(_ body: Data) -> Session? {
+        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
+              let access = object["accessJwt"] as? String, let refresh = object["refreshJwt"] as? String else { return nil }
+        return Session(accessJwt: access, refreshJwt: refresh, did: object["did"] as? String ?? "", handle: object["handle"] as? String)
+    }
+
+    /// The session file: mode 0600, replaced atomically (the pair rotates on every refresh).
+    struct SessionStore: Sendable {
+        let url: URL
+
+        func load() -> Session? {
+            FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Session.self, from: $0) }
+        }
+
+        func save(_ session: Session) {
+            guard let data = try? JSONEncoder().encode(session) else { return }
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let staging = url.path + ".\(getpid()).tmp"
+            let descriptor = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else { return }
+            let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            fsync(descriptor)
+            close(descriptor)
+            if written == data.count { rename(staging, url.path) } else { unlink(staging) }
+        }
+
+        func clear() { unlink(url.path) }
+    }
+}
+
+/// Timestamp identifiers (atproto.com/specs/tid): 53 bits of microseconds since the epoch and
+/// 10 bits of clock id, as 13 characters of base32-sortable.
+public enum TID {
+    static let alphabet = Array("234567abcdefghijklmnopqrstuvwxyz")
+
+    public static func make(_ date: Date, clockID: UInt64 = UInt64.random(in: 0..<1024)) -> String {
+        let micros = UInt64(max(0, date.timeIntervalSince1970 * 1_000_000)) & ((1 << 53) - 1)
+        var value = (micros << 10) | (clockID & 0x3FF)
+        var characters = [Character](repeating: "2", count: 13)
+        for index in stride(from: 12, through: 0, by: -1) {
+            characters[index] = alphabet[Int(value & 31)]
+            value >>= 5
+        }
+        return String(characters)
+    }
+
+    public static func isValid(_ text: String) -> Bool {
+        let characters = Array(text)
+        guard characters.count == 13, "234567abcdefghij".contains(characters[0]) else { return false }
+        return characters.allSatisfy { alphabet.contains($0) }
+    }
+}

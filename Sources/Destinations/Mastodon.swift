@@ -1,0 +1,108 @@
+import Foundation
+import HTTP
+import Posting
+import Reviews
+
+/// `mastodon` (SPEC §8; docs.joinmastodon.org: methods/statuses, methods/instance#v2,
+/// api/rate-limits). Deduplicates for an hour through `Idempotency-Key`.
+public struct MastodonDestination: Destination {
+    public let name: String
+    public let kind = "mastodon"
+    public let deduplicates = true
+    private let baseURL: String
+    private let token: String
+    private let visibility: String
+    private let spoilerText: String
+    private let language: String
+    private let template: String?
+    private let limits: CachedLimits
+    private let http: any HTTPClient
+    private let timeout: Double
+    private let clock: @Sendable () -> Date
+
+    public init(config: DestinationConfig, site: Site, token: String, http: any HTTPClient, timeout: Double,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        name = config.name
+        baseURL = config.baseURL ?? ""
+        self.token = token
+        visibility = config.options["visibility"]?.string ?? "public"
+        spoilerText = config.options["spoiler_text"]?.string ?? "Spoilers"
+        language = site.config.site.language
+        template = config.template
+        limits = CachedLimits(url: site.directory.appendingPathComponent(".syndicate/cache/mastodon-\(config.name).json"))
+        self.http = http
+        self.timeout = timeout
+        self.clock = clock
+    }
+
+    /// The instance's limits as last fetched, else Mastodon's defaults (500, 23).
+    struct CachedLimits: Sendable {
+        let url: URL
+        struct Values: Codable { var maxCharacters: Int; var charactersPerURL: Int; var fetchedAt: Double }
+
+        func load() -> Values? {
+            FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Values.self, from: $0) }
+        }
+
+        func save(_ values: Values) {
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try? JSONEncoder().encode(values).write(to: url, options: .atomic)
+        }
+    }
+
+    /// `GET /api/v2/instance`, at most once a day, and only when a post is about to go out.
+    public func prepare() async {
+        if let cached = limits.load(), clock().timeIntervalSince1970 - cached.fetchedAt < 86400 { return }
+        guard let response = try? await http.send(HTTPRequest(method: "GET", url: baseURL + "/api/v2/instance", timeout: timeout)),
+              response.isSuccess,
+              let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+              let statuses = (object["configuration"] as? [String: Any])?["statuses"] as? [String: Any] else { return }
+        let max = (statuses["max_characters"] as? NSNumber)?.intValue ?? 500
+        let perURL = (statuses["characters_reserved_per_url"] as? NSNumber)?.intValue ?? 23
+        limits.save(.init(maxCharacters: max, charactersPerURL: perURL, fetchedAt: clock().timeIntervalSince1970))
+    }
+
+    struct Payload: Codable {
+        var status: String
+        var visibility: String
+        var language: String
+        var sensitive: Bool
+        var spoiler_text: String
+    }
+
+    public func compose(_ review: Review, site: Site) throws -> ComposedPost {
+        let cached = limits.load()
+        let spoiler = review.spoilers ? spoilerText : ""
+        let rule = CountingRule.mastodon(limit: cached?.maxCharacters ?? 500, charactersPerURL: cached?.charactersPerURL ?? 23,
+                                         spoilerText: spoiler)
+        let text = try PostTemplate(destinationName: name, configured: template, fallback: DefaultTemplates.post, rule: rule)
+            .compose(review, site: site)
+        let payload = Payload(status: text.text, visibility: visibility, language: language, sensitive: review.spoilers, spoiler_text: spoiler)
+        return ComposedPost(text: text, payload: try JSONCoding.encode(payload))
+    }
+
+    public func resendIsSafe(createdAt: Date, now: Date) -> Bool {
+        // Mastodon keeps idempotency keys for one hour; keep a margin.
+        now.timeIntervalSince(createdAt) < 50 * 60
+    }
+
+    public func send(_ delivery: OutgoingDelivery) async -> SendResult {
+        var request = HTTPRequest(method: "POST", url: baseURL + "/api/v1/statuses", body: delivery.payload, timeout: timeout)
+        request.headers["Content-Type"] = "application/json"
+        request.headers["Authorization"] = "Bearer \(token)"
+        request.headers["Idempotency-Key"] = delivery.idempotencyKey
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            return ResponseClassifier.classify(error)
+        }
+        guard response.isSuccess else {
+            // Mastodon's 429 carries no Retry-After: X-RateLimit-Reset says when.
+            return ResponseClassifier.classifyFailure(response, now: clock(), notBefore: HTTPDate.iso8601(response.headers["X-RateLimit-Reset"]))
+        }
+        let object = response.bodyComplete ? (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] : nil
+        return .posted(remoteID: object?["id"] as? String, remoteURL: (object?["url"] as? String) ?? (object?["uri"] as? String),
+                       httpStatus: response.status)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import HTTP
+import Posting
+import Reviews
+
+/// `x` (SPEC §8; docs.x.com: POST /2/tweets, authentication, rate limits, counting
+/// characters). X has no idempotency key, so an unanswered post is `unknown`; a 403 about
+/// duplicate content means the text may already be there, and is `unknown` too.
+public struct XDestination: Destination {
+    public let name: String
+    public let kind = "x"
+    public let deduplicates = false
+    private let baseURL: String
+    private let signer: OAuth1Signer
+    private let template: String?
+    private let http: any HTTPClient
+    private let timeout: Double
+    private let clock: @Sendable () -> Date
+
+    public init(config: DestinationConfig, signer: OAuth1Signer, http: any HTTPClient, timeout: Double,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        name = config.name
+        baseURL = config.baseURL ?? "https://api.x.com"
+        self.signer = signer
+        template = config.template
+        self.http = http
+        self.timeout = timeout
+        self.clock = clock
+    }
+
+    public func compose(_ review: Review, site: Site) throws -> ComposedPost {
+        let text = try PostTemplate(destinationName: name, configured: template, fallback: DefaultTemplates.post, rule: .x)
+            .compose(review, site: site)
+        return ComposedPost(text: text, payload: try JSONCoding.encode(["text": text.text]))
+    }
+
+    public func send(_ delivery: OutgoingDelivery) async -> SendResult {
+        let url = baseURL + "/2/tweets"
+        var request = HTTPRequest(method: "POST", url: url, body: delivery.payload, timeout: timeout)
+        request.headers["Content-Type"] = "application/json"
+        request.headers["Authorization"] = signer.authorization(method: "POST", url: url, timestamp: Int(clock().timeIntervalSince1970))
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            return ResponseClassifier.classify(error)
+        }
+        if response.isSuccess {
+            let object = response.bodyComplete ? (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] : nil
+            let id = (object?["data"] as? [String: Any])?["id"] as? String
+            return .posted(remoteID: id, remoteURL: id.map { "https://x.com/i/web/status/\($0)" }, httpStatus: response.status)
+        }
+        let message = ResponseClassifier.serverMessage(response)
+        if response.status == 403, message.lowercased().contains("duplicate content") {
+            return .unknown(message: "HTTP 403: \(message) (the post may already be on the account)", httpStatus: 403)
+        }
+        return ResponseClassifier.classifyFailure(response, now: clock(), notBefore: HTTPDate.epochSeconds(response.headers["x-rate-limit-reset"]))
+    }
+}

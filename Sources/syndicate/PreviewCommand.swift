@@ -1,0 +1,56 @@
+import ArgumentParser
+import Destinations
+import Foundation
+import Posting
+import Reviews
+
+struct PreviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "preview",
+        abstract: "Print exactly what would be posted, with its length under each destination's rule. No network.",
+        discussion: "Without SLUG: the newest published review. Exit status: 0 every post fits; 1 one does not, or cannot be composed."
+    )
+
+    @OptionGroup var options: SiteOptions
+    @Argument(help: "The review's slug.") var slug: String?
+    @Option(name: .customLong("to"), help: "Only this destination (repeatable).") var to: [String] = []
+
+    func run() throws {
+        let console = Console(quiet: options.quiet)
+        let session = try options.openSession(console)
+        let names = try validateNames(to, in: session, console: console)
+        let site = try Site.load(session.site.directory)
+        let now = session.clock()
+        let review: Review
+        if let slug {
+            guard let found = site.reviews.first(where: { $0.slug == slug }) else {
+                console.error("no valid review with slug \"\(slug)\"")
+                throw ExitCode(1)
+            }
+            review = found
+        } else {
+            guard let newest = site.published(at: now).first else {
+                console.error("no published review to preview")
+                throw ExitCode(1)
+            }
+            review = newest
+        }
+        var failed = false
+        for destination in session.composers() where names?.contains(destination.name) ?? true {
+            if review.syndication.skip.contains(destination.name) {
+                console.output("── \(destination.name) (\(destination.kind)): skipped by the review's syndicate.skip\n")
+                continue
+            }
+            do {
+                let post = try destination.compose(review, site: session.site).text
+                let limit = post.limit.map { "/\($0)" } ?? ""
+                console.output("── \(destination.name) (\(destination.kind)) ── \(post.count)\(limit) \(post.unit)\(post.shortened ? ", shortened to fit" : "")")
+                console.output(post.text + "\n")
+            } catch {
+                failed = true
+                console.output("── \(destination.name) (\(destination.kind)) ── cannot be posted: \(error)\n")
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
