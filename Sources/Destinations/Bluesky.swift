@@ -316,3 +316,14 @@ public enum TID {
         return characters.allSatisfy { alphabet.contains($0) }
     }
 }
+
+/// Facets in a form tests can compare (byte range and kind).
+public enum BlueskyDestinationTesting {
+    public static func facets(_ text: String) -> [(start: Int, end: Int, kind: String)] {
+        BlueskyDestination.facets(for: text).compactMap { facet in
+            guard let index = facet["index"] as? [String: Int], let feature = (facet["features"] as? [[String: Any]])?.first,
+                  let type = feature["$type"] as? String else { return nil }
+            return (index["byteStart"]!, index["byteEnd"]!, type.hasSuffix("#link") ? "link" : "tag")
+        }
+    }
+}
