@@ -28,6 +28,11 @@ public protocol Destination: Sendable {
     /// Called once per run, before any delivery of this destination is composed or sent, and
     /// only when one is about to be: the place to refresh cached limits. Best effort.
     func prepare() async
+    /// Whether a delivery created at `createdAt` may be resent now, same key and payload,
+    /// without risk of a second post (default: `deduplicates`).
+    func resendIsSafe(createdAt: Date, now: Date) -> Bool
+    /// The key fixed when a delivery is created (default: a random UUID).
+    func newIdempotencyKey(now: Date) -> String
     /// One attempt at delivering.
     func send(_ delivery: OutgoingDelivery) async -> SendResult
 }
