@@ -18,7 +18,7 @@ public struct BlueskyDestination: Destination {
     private let identifier: String
     private let password: String
     private let language: String
-    private let template: String?
+    private let template: PostTemplate
     private let siteDirectory: URL
     private let sessions: SessionStore
     private let http: any HTTPClient
@@ -32,7 +32,7 @@ public struct BlueskyDestination: Destination {
         self.identifier = identifier
         self.password = password
         language = site.config.site.language
-        template = config.template
+        template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post, rule: .bluesky)
         siteDirectory = site.directory
         sessions = SessionStore(url: site.directory.appendingPathComponent(".syndicate/bluesky-\(config.name).session.json"))
         self.http = http
@@ -45,8 +45,7 @@ public struct BlueskyDestination: Destination {
     // MARK: Composing
 
     public func compose(_ review: Review, site: Site) throws -> ComposedPost {
-        let text = try PostTemplate(destinationName: name, configured: template, fallback: DefaultTemplates.post, rule: .bluesky)
-            .compose(review, site: site)
+        let text = try template.compose(review, site: site)
         let permalink = site.permalink(review)
         var record: [String: Any] = [
             "$type": "app.bsky.feed.post",

@@ -14,7 +14,7 @@ public struct MastodonDestination: Destination {
     private let visibility: String
     private let spoilerText: String
     private let language: String
-    private let template: String?
+    private let template: PostTemplate
     private let limits: CachedLimits
     private let http: any HTTPClient
     private let timeout: Double
@@ -28,7 +28,8 @@ public struct MastodonDestination: Destination {
         visibility = config.options["visibility"]?.string ?? "public"
         spoilerText = config.options["spoiler_text"]?.string ?? "Spoilers"
         language = site.config.site.language
-        template = config.template
+        template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post,
+                                rule: .mastodon(limit: 500, charactersPerURL: 23))
         limits = CachedLimits(url: site.directory.appendingPathComponent(".syndicate/cache/mastodon-\(config.name).json"))
         self.http = http
         self.timeout = timeout
@@ -75,8 +76,8 @@ public struct MastodonDestination: Destination {
         let spoiler = review.spoilers ? spoilerText : ""
         let rule = CountingRule.mastodon(limit: cached?.maxCharacters ?? 500, charactersPerURL: cached?.charactersPerURL ?? 23,
                                          spoilerText: spoiler)
-        let text = try PostTemplate(destinationName: name, configured: template, fallback: DefaultTemplates.post, rule: rule)
-            .compose(review, site: site)
+        // The rule depends on the review (a content warning counts) and on the cached limits.
+        let text = try template.compose(review, site: site, rule: rule)
         let payload = Payload(status: text.text, visibility: visibility, language: language, sensitive: review.spoilers, spoiler_text: spoiler)
         return ComposedPost(text: text, payload: try JSONCoding.encode(payload))
     }

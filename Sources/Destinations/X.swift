@@ -12,7 +12,7 @@ public struct XDestination: Destination {
     public let deduplicates = false
     private let baseURL: String
     private let signer: OAuth1Signer
-    private let template: String?
+    private let template: PostTemplate
     private let http: any HTTPClient
     private let timeout: Double
     private let clock: @Sendable () -> Date
@@ -22,15 +22,14 @@ public struct XDestination: Destination {
         name = config.name
         baseURL = config.baseURL ?? "https://api.x.com"
         self.signer = signer
-        template = config.template
+        template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post, rule: .x)
         self.http = http
         self.timeout = timeout
         self.clock = clock
     }
 
     public func compose(_ review: Review, site: Site) throws -> ComposedPost {
-        let text = try PostTemplate(destinationName: name, configured: template, fallback: DefaultTemplates.post, rule: .x)
-            .compose(review, site: site)
+        let text = try template.compose(review, site: site)
         return ComposedPost(text: text, payload: try JSONCoding.encode(["text": text.text]))
     }
 

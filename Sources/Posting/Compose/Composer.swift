@@ -23,13 +23,19 @@ public struct Composer: Sendable {
     }
 
     public func compose(_ variables: TemplateVariables) throws(CompositionError) -> ComposedText {
+        try compose(variables, rule: rule)
+    }
+
+    /// Composes under another rule (one that depends on the review, like Mastodon's content
+    /// warning), with the template already parsed.
+    public func compose(_ variables: TemplateVariables, rule: CountingRule) throws(CompositionError) -> ComposedText {
         var values = variables.values
         let full = render(values)
         if rule.fits(full) { return ComposedText(text: full, count: rule.count(full), limit: rule.limit, unit: rule.unit, shortened: false) }
 
         for drop in [[], ["hashtags"], ["hashtags", "headline"]] {
             for key in drop { values[key] = nil }
-            if let text = fitSummary(values) {
+            if let text = fitSummary(values, rule: rule) {
                 return ComposedText(text: text, count: rule.count(text), limit: rule.limit, unit: rule.unit, shortened: true)
             }
         }
@@ -41,7 +47,7 @@ public struct Composer: Sendable {
     }
 
     /// The longest word-prefix of the summary, with "…", that fits; nil if none does.
-    private func fitSummary(_ values: [String: String]) -> String? {
+    private func fitSummary(_ values: [String: String], rule: CountingRule) -> String? {
         let words = (values["summary"] ?? "").split(whereSeparator: \.isWhitespace)
         func text(_ count: Int) -> String {
             var values = values

@@ -6,19 +6,27 @@ import Reviews
 /// destination's `template`, else the kind's default.
 public struct PostTemplate: Sendable {
     public var destinationName: String
-    public var configured: String?
-    public var fallback: String
     public var rule: CountingRule
+    /// Parsed once: a backlog composes hundreds of posts from it.
+    private let standard: Result<Composer, CompositionError>
 
     public init(destinationName: String, configured: String?, fallback: String, rule: CountingRule) {
         self.destinationName = destinationName
-        self.configured = configured
-        self.fallback = fallback
         self.rule = rule
+        do {
+            standard = .success(try Composer(template: configured ?? fallback, rule: rule))
+        } catch {
+            standard = .failure(error)
+        }
     }
 
-    public func compose(_ review: Review, site: Site) throws(CompositionError) -> ComposedText {
-        let template = review.syndication.text[destinationName] ?? configured ?? fallback
-        return try Composer(template: template, rule: rule).compose(TemplateVariables(review: review, site: site))
+    /// - Parameter rule: a rule for this review only (default: the template's).
+    public func compose(_ review: Review, site: Site, rule: CountingRule? = nil) throws(CompositionError) -> ComposedText {
+        let variables = TemplateVariables(review: review, site: site)
+        let rule = rule ?? self.rule
+        if let own = review.syndication.text[destinationName] {
+            return try Composer(template: own, rule: rule).compose(variables)
+        }
+        return try standard.get().compose(variables, rule: rule)
     }
 }
