@@ -279,14 +279,7 @@ public struct BlueskyDestination: Destination {
 
         func save(_ session: Session) {
             guard let data = try? JSONEncoder().encode(session) else { return }
-            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            let staging = url.path + ".\(getpid()).tmp"
-            let descriptor = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard descriptor >= 0 else { return }
-            let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            fsync(descriptor)
-            close(descriptor)
-            if written == data.count { rename(staging, url.path) } else { unlink(staging) }
+            PrivateFile.store(data, at: url)
         }
 
         func clear() { unlink(url.path) }

@@ -66,8 +66,13 @@ public struct PostingSession: Sendable {
             let signer = OAuth1Signer(consumerKey: secret("consumer_key"), consumerSecret: secret("consumer_secret"),
                                       token: secret("access_token"), tokenSecret: secret("access_token_secret"))
             return XDestination(config: config, signer: signer, http: http, timeout: timeout, clock: clock)
-        case .letterboxd, .linkhub, .micropub:
-            return nil
+        case .letterboxd:
+            return LetterboxdDestination(config: config, site: site, username: secret("username"), password: secret("password"),
+                                         clientID: secret("client_id"), clientSecret: secret("client_secret"), http: http, timeout: timeout, clock: clock)
+        case .linkhub:
+            return LinkHubDestination(config: config, site: site, token: secret("token"), http: http, timeout: timeout, clock: clock)
+        case .micropub:
+            return MicropubDestination(config: config, site: site, token: secret("token"), http: http, timeout: timeout, clock: clock)
         }
     }
 

@@ -67,3 +67,116 @@ struct SocialEndToEndTests {
         #expect(rows.allSatisfy { $0["state"] as? String == "posted" && ($0["remote_url"] as? String)?.isEmpty == false })
     }
 }
+
+/// SPEC §8's every kind at once, on the sample site, through the real binary.
+@Suite("Every destination kind at once", .serialized)
+struct EveryKindEndToEndTests {
+    @Test func theSampleSiteReachesEveryDestinationExactlyOnce() throws {
+        let mastodon = try FakeMastodon(token: "m-token")
+        let bluesky = try FakeBluesky(identifier: "critic.test", password: "b-pass")
+        let x = try FakeX(consumerKey: "ck", consumerSecret: "cs", token: "at", tokenSecret: "ats")
+        let letterboxd = try FakeLetterboxd(username: "critic", password: "l-pass", clientID: "cid", clientSecret: "csec")
+        let hub = try FakeLinkHub(token: "h-token")
+        let micropub = try FakeMicropub(token: "mp-token")
+        let webhook = try FakeServer(responses: [.json(200, "{\"id\":\"1\",\"url\":\"https://chat.test/m/1\"}")])
+        let site = try TemporarySite.sampleCopy()
+        var config = try #require(site.read("syndicate.toml"))
+        config = String(config[..<config.range(of: "# Destinations are disabled")!.lowerBound])
+        config += """
+        [[destination]]
+        name = "mastodon"
+        kind = "mastodon"
+        base_url = "\(mastodon.baseURL)"
+        [[destination]]
+        name = "bluesky"
+        kind = "bluesky"
+        base_url = "\(bluesky.baseURL)"
+        [[destination]]
+        name = "x"
+        kind = "x"
+        base_url = "\(x.baseURL)"
+        [[destination]]
+        name = "letterboxd"
+        kind = "letterboxd"
+        base_url = "\(letterboxd.baseURL)"
+        content = "full"
+        [[destination]]
+        name = "links"
+        kind = "linkhub"
+        base_url = "\(hub.baseURL)"
+        keep = 3
+        [[destination]]
+        name = "blog"
+        kind = "micropub"
+        me = "\(micropub.homeURL)"
+        [[destination]]
+        name = "chat"
+        kind = "webhook"
+        format = "json"
+        [[destination]]
+        name = "script"
+        kind = "command"
+        run = ["/bin/sh", "-c", "cat > /dev/null; echo https://elsewhere.test/$SYNDICATE_REVIEW"]
+        """
+        try site.write("syndicate.toml", config)
+        try site.write("credentials", """
+        [mastodon]
+        access_token = "m-token"
+        [bluesky]
+        identifier = "critic.test"
+        app_password = "b-pass"
+        [x]
+        consumer_key = "ck"
+        consumer_secret = "cs"
+        access_token = "at"
+        access_token_secret = "ats"
+        [letterboxd]
+        username = "critic"
+        password = "l-pass"
+        client_id = "cid"
+        client_secret = "csec"
+        [links]
+        token = "h-token"
+        [blog]
+        token = "mp-token"
+        [chat]
+        url = "\(webhook.baseURL)/hook"
+        """)
+        chmod(site.directory.appendingPathComponent("credentials").path, 0o600)
+        let env = ["SYNDICATE_NOW": TemporarySite.sampleBuildDate, "NO_COLOR": "1"]
+
+        let check = try run(syndicateBinary(), ["check", "--site", site.directory.path], environment: env)
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let first = try run(syndicateBinary(), ["post", "--site", site.directory.path], environment: env)
+        let status = try run(syndicateBinary(), ["status", "--json", "--site", site.directory.path], environment: env)
+        let all = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+        func rows(_ name: String) -> [[String: Any]] { all.filter { $0["destination"] as? String == name } }
+
+        for name in ["mastodon", "bluesky", "x", "links", "blog", "chat", "script"] {
+            #expect(!rows(name).isEmpty && rows(name).allSatisfy { $0["state"] as? String == "posted" && $0["remote_url"] is String },
+                    "\(name): \(rows(name).map { "\($0["review"]!) \($0["state"]!) \($0["last_error"]!)" })")
+        }
+        // Letterboxd needs a film id: the reviews without one are dead and say which key to add.
+        for row in rows("letterboxd") where row["state"] as? String != "posted" {
+            #expect(row["last_error"] as? String == "no film id: add ids.letterboxd, ids.tmdb or ids.imdb to the review's front matter")
+        }
+        #expect(rows("letterboxd").contains { $0["state"] as? String == "posted" })
+        #expect(first.status == 1, "the reviews without a film id died in this run")
+
+        #expect(mastodon.posted.count == rows("mastodon").count)
+        #expect(bluesky.posts.count == rows("bluesky").count)
+        #expect(x.posted.count == rows("x").count)
+        #expect(letterboxd.logEntries.count == rows("letterboxd").filter { $0["state"] as? String == "posted" }.count)
+        #expect(micropub.posted.count == rows("blog").count)
+        #expect(webhook.requests.count == rows("chat").count)
+        #expect(hub.links.count == 3)
+
+        // Exactly once: a second run sends nothing anywhere.
+        let counts = [mastodon.server.requests.count, bluesky.server.requests.count, x.server.requests.count,
+                      letterboxd.server.requests.count, hub.server.requests.count, micropub.server.requests.count, webhook.requests.count]
+        let second = try run(syndicateBinary(), ["post", "--site", site.directory.path], environment: env)
+        #expect(second.stderr.contains("nothing due"))
+        #expect([mastodon.server.requests.count, bluesky.server.requests.count, x.server.requests.count,
+                 letterboxd.server.requests.count, hub.server.requests.count, micropub.server.requests.count, webhook.requests.count] == counts)
+    }
+}

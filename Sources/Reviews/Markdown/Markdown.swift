@@ -41,6 +41,32 @@ public enum Markdown {
         }
     }
 
+    /// The whole body as plain text: paragraphs separated by blank lines, inline markup
+    /// reduced to its text (for services that take no HTML, like Letterboxd's review text).
+    public static func plainText(_ markdown: String) -> String {
+        withDocument(markdown) { document, _ in
+            var blocks: [String] = []
+            var child = cmark_node_first_child(document)
+            while let node = child {
+                let type = cmark_node_get_type(node)
+                if type == CMARK_NODE_LIST {
+                    var item = cmark_node_first_child(node)
+                    while let current = item {
+                        blocks.append("• " + plainText(of: current))
+                        item = cmark_node_next(current)
+                    }
+                } else if type == CMARK_NODE_CODE_BLOCK, let literal = cmark_node_get_literal(node) {
+                    blocks.append(String(cString: literal).trimmingCharacters(in: .newlines))
+                } else if type != CMARK_NODE_THEMATIC_BREAK && type != CMARK_NODE_HTML_BLOCK {
+                    let text = plainText(of: node)
+                    if !text.isEmpty { blocks.append(text) }
+                }
+                child = cmark_node_next(node)
+            }
+            return blocks.joined(separator: "\n\n")
+        }
+    }
+
     /// The inline text of a node: text, code and link labels; breaks become spaces.
     private static func plainText(of root: OpaquePointer) -> String {
         guard let iterator = cmark_iter_new(root) else { return "" }

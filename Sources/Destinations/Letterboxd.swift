@@ -1,0 +1,235 @@
+import Foundation
+import HTTP
+import Posting
+import Reviews
+
+/// `letterboxd` (SPEC §8; Letterboxd API v0: auth/token, me, films, log-entries).
+///
+/// A review already logged for the film is adopted, not doubled: every attempt first asks
+/// for the member's log entries of that film, so resending is always safe.
+public struct LetterboxdDestination: Destination {
+    public let name: String
+    public let kind = "letterboxd"
+    public let deduplicates = true
+    private let baseURL: String
+    private let credentials: (username: String, password: String, clientID: String, clientSecret: String)
+    private let content: String
+    private let template: PostTemplate
+    private let tokens: TokenStore
+    private let siteDirectory: URL
+    private let http: any HTTPClient
+    private let timeout: Double
+    private let clock: @Sendable () -> Date
+
+    public init(config: DestinationConfig, site: Site, username: String, password: String, clientID: String, clientSecret: String,
+                http: any HTTPClient, timeout: Double, clock: @escaping @Sendable () -> Date = { Date() }) {
+        name = config.name
+        baseURL = config.baseURL ?? "https://api.letterboxd.com/api/v0"
+        credentials = (username, password, clientID, clientSecret)
+        content = config.options["content"]?.string ?? "summary"
+        template = PostTemplate(destinationName: config.name, configured: config.template,
+                                fallback: "{{summary}}\n\n{{url}}", rule: .unlimited)
+        tokens = TokenStore(url: site.directory.appendingPathComponent(".syndicate/letterboxd-\(config.name).token.json"))
+        siteDirectory = site.directory
+        self.http = http
+        self.timeout = timeout
+        self.clock = clock
+    }
+
+    struct Payload: Codable {
+        var slug: String
+        var ids: IDs
+        var diaryDate: String
+        var text: String
+        var containsSpoilers: Bool
+        var rating: Double?
+        var tags: [String]
+        struct IDs: Codable { var letterboxd: String?; var tmdb: Int?; var imdb: String? }
+    }
+
+    public func compose(_ review: Review, site: Site) throws -> ComposedPost {
+        var text = try template.compose(review, site: site)
+        if content == "full" {
+            // The whole review as plain text, then the link.
+            let data = FileReader.contents(atPath: site.directory.appendingPathComponent(review.source).path) ?? Data()
+            let body = (try? ReviewFile.split(data, path: review.source).body).map(Markdown.plainText) ?? review.summary
+            let full = body + "\n\n" + site.permalink(review)
+            text = ComposedText(text: full, count: full.count, limit: nil, unit: "characters", shortened: false)
+        }
+        let diary = Self.day(review.date, in: site.config.site.timeZone)
+        let payload = Payload(slug: review.slug, ids: .init(letterboxd: review.ids.letterboxd, tmdb: review.ids.tmdb, imdb: review.ids.imdb),
+                              diaryDate: diary, text: text.text, containsSpoilers: review.spoilers, rating: review.rating, tags: review.tags)
+        return ComposedPost(text: text, payload: try JSONCoding.encode(payload))
+    }
+
+    static func day(_ date: Date, in zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    // MARK: Sending
+
+    public func send(_ delivery: OutgoingDelivery) async -> SendResult {
+        guard let payload = try? JSONDecoder().decode(Payload.self, from: delivery.payload) else {
+            return .permanent(message: "the stored post is unreadable", httpStatus: nil)
+        }
+        var retriedAuth = false
+        while true {
+            let session: Token
+            switch await token(forceRefresh: retriedAuth) {
+            case .success(let token): session = token
+            case .failure(let failure): return failure.result
+            }
+            let result = await post(payload, token: session)
+            if case .permanent(_, let status) = result, status == 401, !retriedAuth {
+                retriedAuth = true
+                continue
+            }
+            return result
+        }
+    }
+
+    private func post(_ payload: Payload, token: Token) async -> SendResult {
+        let auth: HTTPHeaders = ["Authorization": "Bearer \(token.accessToken)"]
+        // The film: the LID as given, else a lookup by TMDB or IMDb id.
+        var filmID = payload.ids.letterboxd
+        if filmID == nil {
+            guard let query = payload.ids.tmdb.map({ "tmdb:\($0)" }) ?? payload.ids.imdb.map({ "imdb:\($0)" }) else {
+                return .permanent(message: "no film id: add ids.letterboxd, ids.tmdb or ids.imdb to the review's front matter", httpStatus: nil)
+            }
+            switch await get("/films?filmId=\(query)", headers: auth) {
+            case .failure(let failure): return failure.result
+            case .success(let object):
+                guard let film = (object["items"] as? [[String: Any]])?.first, let id = film["id"] as? String else {
+                    return .permanent(message: "Letterboxd knows no film with \(query): check the review's ids", httpStatus: nil)
+                }
+                filmID = id
+            }
+        }
+        guard let filmID else { return .permanent(message: "no film id", httpStatus: nil) }
+        // Already logged (by us in a run that got no answer, or by hand): adopt it.
+        switch await get("/log-entries?member=\(token.memberID)&film=\(filmID)", headers: auth) {
+        case .failure(let failure): return failure.result
+        case .success(let object):
+            if let entry = (object["items"] as? [[String: Any]])?.first, let id = entry["id"] as? String {
+                return .posted(remoteID: id, remoteURL: Self.link(entry) ?? "https://boxd.it/\(id)", httpStatus: 200)
+            }
+        }
+        var body: [String: Any] = [
+            "filmId": filmID,
+            "diaryDetails": ["diaryDate": payload.diaryDate],
+            "review": ["text": payload.text, "containsSpoilers": payload.containsSpoilers],
+            "tags": payload.tags,
+        ]
+        if let rating = payload.rating { body["rating"] = rating }
+        guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return .permanent(message: "cannot encode the log entry", httpStatus: nil)
+        }
+        var request = HTTPRequest(method: "POST", url: baseURL + "/log-entries", headers: auth, body: data, timeout: timeout)
+        request.headers["Content-Type"] = "application/json"
+        do {
+            let response = try await http.send(request)
+            guard response.isSuccess else { return ResponseClassifier.classifyFailure(response, now: clock()) }
+            let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+            let id = object?["id"] as? String
+            return .posted(remoteID: id, remoteURL: object.flatMap(Self.link) ?? id.map { "https://boxd.it/\($0)" }, httpStatus: response.status)
+        } catch {
+            return ResponseClassifier.classify(error)
+        }
+    }
+
+    private func get(_ path: String, headers: HTTPHeaders) async -> Result<[String: Any], FailureResult> {
+        do {
+            let response = try await http.send(HTTPRequest(method: "GET", url: baseURL + path, headers: headers, timeout: timeout))
+            guard response.isSuccess else { return .failure(FailureResult(result: ResponseClassifier.classifyFailure(response, now: clock()))) }
+            return .success((try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:])
+        } catch {
+            // A lookup that got no answer changed nothing: it is safe to try again.
+            return .failure(FailureResult(result: .retryable(message: "\(error)", httpStatus: nil, notBefore: nil, errorClass: "not_sent")))
+        }
+    }
+
+    static func link(_ entry: [String: Any]) -> String? {
+        (entry["links"] as? [[String: Any]])?.first { $0["type"] as? String == "letterboxd" }?["url"] as? String
+    }
+
+    struct FailureResult: Error { var result: SendResult }
+
+    // MARK: Tokens
+
+    struct Token: Codable, Sendable {
+        var accessToken: String
+        var refreshToken: String?
+        var expiresAt: Double
+        var memberID: String
+    }
+
+    /// The cached token while it is valid, else a refreshed one, else a new one (password
+    /// grant), with the member id from `/me`.
+    private func token(forceRefresh: Bool) async -> Result<Token, FailureResult> {
+        let cached = tokens.load()
+        if let cached, !forceRefresh, cached.expiresAt > clock().timeIntervalSince1970 + 60 { return .success(cached) }
+        var fields = [("client_id", credentials.clientID), ("client_secret", credentials.clientSecret)]
+        if let refresh = cached?.refreshToken {
+            fields += [("grant_type", "refresh_token"), ("refresh_token", refresh)]
+            if case .success(let token) = await grant(fields, memberID: cached?.memberID) { return .success(token) }
+            fields = [("client_id", credentials.clientID), ("client_secret", credentials.clientSecret)]
+        }
+        fields += [("grant_type", "password"), ("username", credentials.username), ("password", credentials.password)]
+        return await grant(fields, memberID: nil)
+    }
+
+    private func grant(_ fields: [(String, String)], memberID: String?) async -> Result<Token, FailureResult> {
+        let request = HTTPRequest.form("POST", baseURL + "/auth/token", fields, timeout: timeout)
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            return .failure(FailureResult(result: .retryable(message: "auth/token: \(error)", httpStatus: nil, notBefore: nil, errorClass: "not_sent")))
+        }
+        guard response.isSuccess, let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+              let access = object["access_token"] as? String else {
+            return .failure(FailureResult(result: ResponseClassifier.classifyFailure(response, now: clock())))
+        }
+        var member = memberID
+        if member == nil {
+            switch await get("/me", headers: ["Authorization": "Bearer \(access)"]) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let me):
+                member = (me["member"] as? [String: Any])?["id"] as? String
+            }
+        }
+        guard let member else { return .failure(FailureResult(result: .permanent(message: "/me gave no member id", httpStatus: nil))) }
+        let expires = (object["expires_in"] as? NSNumber)?.doubleValue ?? 3600
+        let token = Token(accessToken: access, refreshToken: object["refresh_token"] as? String,
+                          expiresAt: clock().timeIntervalSince1970 + expires, memberID: member)
+        tokens.save(token)
+        return .success(token)
+    }
+
+    /// The token file: mode 0600, replaced atomically.
+    struct TokenStore: Sendable {
+        let url: URL
+        func load() -> Token? { FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Token.self, from: $0) } }
+        func save(_ token: Token) {
+            guard let data = try? JSONEncoder().encode(token) else { return }
+            PrivateFile.store(data, at: url)
+        }
+    }
+}
+
+/// Secrets' caches on disk: mode 0600 from the start, replaced atomically.
+enum PrivateFile {
+    static func store(_ data: Data, at url: URL) {
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let staging = url.path + ".\(getpid()).tmp"
+        let descriptor = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return }
+        let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        fsync(descriptor)
+        close(descriptor)
+        if written == data.count { rename(staging, url.path) } else { unlink(staging) }
+    }
+}
