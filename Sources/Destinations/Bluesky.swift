@@ -107,6 +107,17 @@ public struct BlueskyDestination: Destination {
 
     // MARK: Sending
 
+    /// A session (the cached one, refreshed if need be, or a new one).
+    public func verify() async -> Verification {
+        switch await currentSession() {
+        case .success(let session): return .ok("session for \(session.handle ?? session.did)")
+        case .failure(let failure):
+            if case .permanent(let message, _) = failure.result { return .failed(message) }
+            if case .retryable(let message, _, _, _) = failure.result { return .failed(message) }
+            return .failed("cannot open a session")
+        }
+    }
+
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         guard var payload = (try? JSONSerialization.jsonObject(with: delivery.payload)) as? [String: Any],
               var record = payload["record"] as? [String: Any] else {

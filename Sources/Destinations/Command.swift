@@ -35,6 +35,13 @@ public struct CommandDestination: Destination {
         var review: ReviewFacts
     }
 
+    /// The program exists and can be run.
+    public func verify() async -> Verification {
+        guard let program = run.first else { return .failed("no program to run") }
+        let path = program.hasPrefix("/") ? program : siteDirectory.appendingPathComponent(program).path
+        return FileManager.default.isExecutableFile(atPath: path) ? .ok("\(path) is executable") : .failed("\(path) is not an executable file")
+    }
+
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         guard let program = run.first else { return .permanent(message: "no program to run", httpStatus: nil) }
         let process = Process()

@@ -71,6 +71,18 @@ public struct LetterboxdDestination: Destination {
 
     // MARK: Sending
 
+    /// A token and the member id from `/me`.
+    public func verify() async -> Verification {
+        switch await token(forceRefresh: false) {
+        case .success(let token): return .ok("signed in as member \(token.memberID)")
+        case .failure(let failure):
+            switch failure.result {
+            case .permanent(let message, _), .retryable(let message, _, _, _), .unknown(let message, _): return .failed(message)
+            case .posted: return .failed("unexpected")
+            }
+        }
+    }
+
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         guard let payload = try? JSONDecoder().decode(Payload.self, from: delivery.payload) else {
             return .permanent(message: "the stored post is unreadable", httpStatus: nil)

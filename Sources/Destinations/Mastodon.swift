@@ -87,6 +87,16 @@ public struct MastodonDestination: Destination {
         now.timeIntervalSince(createdAt) < 50 * 60
     }
 
+    /// `GET /api/v1/accounts/verify_credentials`.
+    public func verify() async -> Verification {
+        let request = HTTPRequest(method: "GET", url: baseURL + "/api/v1/accounts/verify_credentials",
+                                  headers: ["Authorization": "Bearer \(token)"], timeout: timeout)
+        return ResponseClassifier.verification(await http.result(request)) { response in
+            let account = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+            return "signed in as @\(account?["acct"] as? String ?? "?")"
+        }
+    }
+
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         var request = HTTPRequest(method: "POST", url: baseURL + "/api/v1/statuses", body: delivery.payload, timeout: timeout)
         request.headers["Content-Type"] = "application/json"

@@ -88,6 +88,17 @@ public struct MicropubDestination: Destination {
         return nil
     }
 
+    /// `GET {endpoint}?q=config` with the token (Micropub §3.7.1).
+    public func verify() async -> Verification {
+        await prepare()
+        guard let target = endpoint ?? FileReader.contents(atPath: discovered.path).map({ String(decoding: $0, as: UTF8.self) }) else {
+            return .failed("no Micropub endpoint found at \(me ?? "?") (rel=\"micropub\")")
+        }
+        let request = HTTPRequest(method: "GET", url: target + (target.contains("?") ? "&" : "?") + "q=config",
+                                  headers: ["Authorization": "Bearer \(token)"], timeout: timeout)
+        return ResponseClassifier.verification(await http.result(request)) { _ in "the endpoint accepts the token" }
+    }
+
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         guard let payload = try? JSONDecoder().decode(Payload.self, from: delivery.payload) else {
             return .permanent(message: "the stored post is unreadable", httpStatus: nil)

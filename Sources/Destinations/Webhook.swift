@@ -45,6 +45,16 @@ public struct WebhookDestination: Destination {
         return ComposedPost(text: text, payload: body)
     }
 
+    /// Discord answers a GET on a webhook URL with the webhook itself; Slack and plain JSON
+    /// receivers have nothing harmless to call.
+    public func verify() async -> Verification {
+        guard format == .discord else { return .unsupported("a \(format.rawValue) webhook has no harmless call") }
+        return ResponseClassifier.verification(await http.result(HTTPRequest(method: "GET", url: url, timeout: timeout))) { response in
+            let hook = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+            return "webhook \"\(hook?["name"] as? String ?? "?")\""
+        }
+    }
+
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         var target = url
         if format == .discord { target += (url.contains("?") ? "&" : "?") + "wait=true" }

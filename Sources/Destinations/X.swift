@@ -33,6 +33,18 @@ public struct XDestination: Destination {
         return ComposedPost(text: text, payload: try JSONCoding.encode(["text": text.text]))
     }
 
+    /// `GET /2/users/me`, signed.
+    public func verify() async -> Verification {
+        let url = baseURL + "/2/users/me"
+        let request = HTTPRequest(method: "GET", url: url, headers: [
+            "Authorization": signer.authorization(method: "GET", url: url, timestamp: Int(clock().timeIntervalSince1970)),
+        ], timeout: timeout)
+        return ResponseClassifier.verification(await http.result(request)) { response in
+            let user = ((try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any])?["data"] as? [String: Any]
+            return "signed in as @\(user?["username"] as? String ?? "?")"
+        }
+    }
+
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         let url = baseURL + "/2/tweets"
         var request = HTTPRequest(method: "POST", url: url, body: delivery.payload, timeout: timeout)

@@ -101,6 +101,17 @@ public protocol HTTPClient: Sendable {
     func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse
 }
 
+extension HTTPClient {
+    /// `send`, with the failure as a value.
+    public func result(_ request: HTTPRequest) async -> Result<HTTPResponse, HTTPFailure> {
+        do {
+            return .success(try await send(request))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
 /// `application/x-www-form-urlencoded` escaping (WHATWG URL standard): letters, digits and
 /// `*-._` stay, space becomes `+`, everything else is percent-encoded as UTF-8.
 public enum FormEncoding {

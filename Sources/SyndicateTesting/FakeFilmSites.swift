@@ -179,10 +179,12 @@ public final class FakeMicropub: @unchecked Sendable {
                 <!doctype html><html><head><link rel="authorization_endpoint" href="/auth"><link rel="micropub" href="/micropub"></head><body>Hi</body></html>
                 """.utf8))
             }
-            guard request.method == "POST", request.path == "/micropub" else { return .text(404, "not found") }
+            guard request.path == "/micropub" else { return .text(404, "not found") }
             guard request.header("Authorization") == "Bearer \(token)" else {
                 return .json(401, "{\"error\":\"unauthorized\",\"error_description\":\"No valid access token\"}")
             }
+            if request.method == "GET", request.query == "q=config" { return .json(200, "{\"media-endpoint\":null}") }
+            guard request.method == "POST" else { return .text(405, "method not allowed") }
             guard request.header("Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true else {
                 return .json(400, "{\"error\":\"invalid_request\",\"error_description\":\"form-encoded only\"}")
             }

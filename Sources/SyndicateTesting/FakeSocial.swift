@@ -34,6 +34,10 @@ public final class FakeMastodon: @unchecked Sendable {
             {"domain":"fake.test","configuration":{"statuses":{"max_characters":\(maxCharacters),"max_media_attachments":4,"characters_reserved_per_url":23}}}
             """)
         }
+        if request.method == "GET", request.path == "/api/v1/accounts/verify_credentials" {
+            guard request.header("Authorization") == "Bearer \(token)" else { return .json(401, "{\"error\":\"The access token is invalid\"}") }
+            return .json(200, "{\"id\":\"1\",\"username\":\"critic\",\"acct\":\"critic\"}")
+        }
         if let next = lock.withLock({ scripted.isEmpty ? nil : scripted.removeFirst() }) { return next }
         guard request.method == "POST", request.path == "/api/v1/statuses" else { return .json(404, "{\"error\":\"Record not found\"}") }
         guard request.header("Authorization") == "Bearer \(token)" else { return .json(401, "{\"error\":\"The access token is invalid\"}") }
@@ -223,6 +227,10 @@ public final class FakeX: @unchecked Sendable {
 
     private func handle(_ request: RecordedRequest) -> FakeResponse {
         lock.withLock {
+            if request.method == "GET", request.path == "/2/users/me" {
+                guard verify(request) else { return problem(401, "Unauthorized", "Unauthorized") }
+                return .json(200, "{\"data\":{\"id\":\"2244994945\",\"name\":\"Critic\",\"username\":\"critic\"}}")
+            }
             if !scripted.isEmpty { return scripted.removeFirst() }
             guard request.method == "POST", request.path == "/2/tweets" else { return problem(404, "Not Found Error", "Not found") }
             guard verify(request) else { return problem(401, "Unauthorized", "Unauthorized") }
@@ -252,7 +260,7 @@ public final class FakeX: @unchecked Sendable {
             s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? s
         }
         let parameters = fields.map { (encode($0.key), encode($0.value)) }.sorted { $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-        let base = "POST&" + encode(server.baseURL + request.path) + "&" + encode(parameters)
+        let base = request.method + "&" + encode(server.baseURL + request.path) + "&" + encode(parameters)
         let key = Array((encode(consumerSecret) + "&" + encode(tokenSecret)).utf8)
         var digest = [UInt8](repeating: 0, count: 20)
         let data = Array(base.utf8)

@@ -1,9 +1,10 @@
 import ArgumentParser
+import Destinations
 import Foundation
 import Posting
 import Reviews
 
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Validate syndicate.toml, the credentials (presence and file mode) and every review, without writing anything.",
@@ -11,8 +12,9 @@ struct CheckCommand: ParsableCommand {
     )
 
     @OptionGroup var options: SiteOptions
+    @Flag(help: "Also try each enabled destination's credentials with a harmless API call.") var online = false
 
-    func run() throws {
+    func run() async throws {
         let console = Console(quiet: options.quiet)
         let site: Site
         do {
@@ -46,6 +48,20 @@ struct CheckCommand: ParsableCommand {
         }
         credentialProblems.forEach { console.problem($0) }
         console.output("credentials: " + (credentialProblems.isEmpty ? "ok" : "\(credentialProblems.count) problem(s)"))
-        if !site.diagnostics.isEmpty || !credentialProblems.isEmpty { throw ExitCode(1) }
+        var onlineFailures = 0
+        if online && credentialProblems.isEmpty {
+            let session = try options.openSession(console)
+            let redactor = session.credentials.redactor
+            for destination in session.destinations where destination.kind != WebSubKind.name {
+                switch await destination.verify() {
+                case .ok(let detail): console.output("online: \(destination.name): ok, \(redactor.redact(detail))")
+                case .unsupported(let why): console.output("online: \(destination.name): not checked (\(why))")
+                case .failed(let message):
+                    onlineFailures += 1
+                    console.problem("online: \(destination.name): \(redactor.redact(message))")
+                }
+            }
+        }
+        if !site.diagnostics.isEmpty || !credentialProblems.isEmpty || onlineFailures > 0 { throw ExitCode(1) }
     }
 }

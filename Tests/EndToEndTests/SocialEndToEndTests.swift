@@ -75,7 +75,7 @@ struct EveryKindEndToEndTests {
         let mastodon = try FakeMastodon(token: "m-token")
         let bluesky = try FakeBluesky(identifier: "critic.test", password: "b-pass")
         let x = try FakeX(consumerKey: "ck", consumerSecret: "cs", token: "at", tokenSecret: "ats")
-        let letterboxd = try FakeLetterboxd(username: "critic", password: "l-pass", clientID: "cid", clientSecret: "csec")
+        let letterboxd = try FakeLetterboxd(username: "lb-member", password: "l-pass", clientID: "cid", clientSecret: "csec")
         let hub = try FakeLinkHub(token: "h-token")
         let micropub = try FakeMicropub(token: "mp-token")
         let webhook = try FakeServer(responses: [.json(200, "{\"id\":\"1\",\"url\":\"https://chat.test/m/1\"}")])
@@ -131,7 +131,7 @@ struct EveryKindEndToEndTests {
         access_token = "at"
         access_token_secret = "ats"
         [letterboxd]
-        username = "critic"
+        username = "lb-member"
         password = "l-pass"
         client_id = "cid"
         client_secret = "csec"
@@ -145,8 +145,13 @@ struct EveryKindEndToEndTests {
         chmod(site.directory.appendingPathComponent("credentials").path, 0o600)
         let env = ["SYNDICATE_NOW": TemporarySite.sampleBuildDate, "NO_COLOR": "1"]
 
-        let check = try run(syndicateBinary(), ["check", "--site", site.directory.path], environment: env)
+        let check = try run(syndicateBinary(), ["check", "--online", "--site", site.directory.path], environment: env)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        for line in ["online: mastodon: ok, signed in as @critic", "online: bluesky: ok, session for [redacted]", "online: x: ok, signed in as @critic",
+                     "online: letterboxd: ok, signed in as member m1Qx", "online: blog: ok, the endpoint accepts the token",
+                     "online: chat: not checked (a json webhook has no harmless call)", "online: links: not checked"] {
+            #expect(check.stdout.contains(line), "\(line)\n\(check.stdout)")
+        }
         let first = try run(syndicateBinary(), ["post", "--site", site.directory.path], environment: env)
         let status = try run(syndicateBinary(), ["status", "--json", "--site", site.directory.path], environment: env)
         let all = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])

@@ -33,12 +33,24 @@ public protocol Destination: Sendable {
     func resendIsSafe(createdAt: Date, now: Date) -> Bool
     /// The key fixed when a delivery is created (default: a random UUID).
     func newIdempotencyKey(now: Date) -> String
+    /// Checks the credentials with a harmless call (`check --online`); never posts.
+    func verify() async -> Verification
     /// One attempt at delivering.
     func send(_ delivery: OutgoingDelivery) async -> SendResult
 }
 
+/// What `check --online` learnt about a destination's credentials.
+public enum Verification: Sendable, Equatable {
+    case ok(String)
+    case failed(String)
+    /// The service offers no harmless call to check with.
+    case unsupported(String)
+}
+
 extension Destination {
     public func prepare() async {}
+
+    public func verify() async -> Verification { .unsupported("no harmless call to check the credentials with") }
 
     /// Whether a delivery created at `createdAt` may be resent now with the same key and
     /// payload without risk of a second post. Services that forget keys after a while

@@ -26,6 +26,15 @@ public enum ResponseClassifier {
         return .permanent(message: message, httpStatus: response.status)
     }
 
+    /// A verification from a plain GET-style exchange: 2xx is fine, anything else says why.
+    public static func verification(_ outcome: Result<HTTPResponse, HTTPFailure>, ok: (HTTPResponse) -> String) -> Verification {
+        switch outcome {
+        case .success(let response) where response.isSuccess: return .ok(ok(response))
+        case .success(let response): return .failed("HTTP \(response.status): \(serverMessage(response))")
+        case .failure(let failure): return .failed(failure.description)
+        }
+    }
+
     /// The server's own words: the usual JSON error fields, else the start of the body.
     public static func serverMessage(_ response: HTTPResponse) -> String {
         if let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
