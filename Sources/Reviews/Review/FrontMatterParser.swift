@@ -24,15 +24,19 @@ public struct FrontMatterParser: Sendable {
             return .failure(ReviewProblems([error]))
         }
         var context = Context(path: path, lineOffset: file.frontMatterFirstLine - 1, timeZone: timeZone)
-        let root: Node?
-        do {
-            // The basic resolver types nothing by regular expression (Yams' default resolver
-            // dominated the cost of a build); `PlainScalar` reads plain scalars instead.
-            root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8)
-        } catch {
-            return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
+        let root: FrontNode?
+        if let simple = SimpleYAML.parse(file.frontMatter) {
+            root = simple
+        } else {
+            do {
+                // The basic resolver types nothing by regular expression (Yams' default
+                // resolver dominated the cost of a build); `PlainScalar` reads plain scalars.
+                root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8).map(FrontNode.init)
+            } catch {
+                return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
+            }
         }
-        guard let root, let mapping = root.mapping else {
+        guard let root, let mapping = root.pairs else {
             return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "front matter",
                                                        message: root == nil ? "empty: title and date are required" : "must be a mapping of keys to values")]))
         }
@@ -80,9 +84,9 @@ private struct Context {
         self.timeZone = timeZone
     }
 
-    func line(_ node: Node?) -> Int { (node?.mark?.line).map { $0 + lineOffset } ?? 1 }
+    func line(_ node: FrontNode?) -> Int { node.map { $0.line + lineOffset } ?? 1 }
 
-    mutating func report(_ node: Node?, _ key: String, _ message: String) {
+    mutating func report(_ node: FrontNode?, _ key: String, _ message: String) {
         problems.append(Diagnostic(file: path, line: line(node), key: key, message: message))
     }
 
@@ -101,16 +105,17 @@ private struct Context {
         }
     }
 
-    mutating func review(from mapping: Node.Mapping, body: String, fileName: String) -> Review? {
-        var fields: [String: (key: Node, value: Node)] = [:]
-        for (key, value) in mapping {
-            guard let name = key.scalar?.string else {
+    mutating func review(from mapping: [FrontNode.Pair], body: String, fileName: String) -> Review? {
+        var fields: [String: (key: FrontNode, value: FrontNode)] = [:]
+        for pair in mapping {
+            let (key, value) = (pair.key, pair.value)
+            guard let name = key.scalarText else {
                 report(key, "front matter", "keys must be plain names")
                 continue
             }
             fields[name] = (key, value)
         }
-        func field(_ names: String...) -> (name: String, node: Node)? {
+        func field(_ names: String...) -> (name: String, node: FrontNode)? {
             for name in names { if let entry = fields[name] { return (name, entry.value) } }
             return nil
         }
@@ -163,10 +168,10 @@ private struct Context {
 
     // MARK: Typed values
 
-    private func describe(_ node: Node) -> String {
+    private func describe(_ node: FrontNode) -> String {
         switch node {
-        case .scalar(let scalar):
-            switch PlainScalar(scalar) {
+        case .scalar(let text, let plain, _):
+            switch PlainScalar(text, plain: plain) {
             case .int: return "an integer"
             case .float: return "a number"
             case .bool: return "true/false"
@@ -175,17 +180,16 @@ private struct Context {
             }
         case .mapping: return "a table"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
     }
 
-    mutating func requiredString(_ field: (name: String, node: Node)?, key: String) -> String? {
+    mutating func requiredString(_ field: (name: String, node: FrontNode)?, key: String) -> String? {
         guard let field else {
             report(nil, key, "required")
             return nil
         }
         guard let text = nonEmptyString(field.node, key: field.name) else {
-            if field.node.scalar != nil, field.node.scalar?.string.trimmedWhitespace.isEmpty == true {
+            if field.node.scalarText?.trimmedWhitespace.isEmpty == true {
                 report(field.node, key, "must not be empty")
             }
             return nil
@@ -194,27 +198,27 @@ private struct Context {
     }
 
     /// Any scalar is accepted as text (a film called `1984` is still a title).
-    mutating func string(_ node: Node, key: String) -> String? {
-        guard case .scalar(let scalar) = node else {
+    mutating func string(_ node: FrontNode, key: String) -> String? {
+        guard case .scalar(let text, let plain, _) = node else {
             report(node, key, "expected text, found \(describe(node))")
             return nil
         }
-        if case .null = PlainScalar(scalar) { return nil }
-        return scalar.string
+        if case .null = PlainScalar(text, plain: plain) { return nil }
+        return text
     }
 
-    mutating func nonEmptyString(_ node: Node, key: String) -> String? {
+    mutating func nonEmptyString(_ node: FrontNode, key: String) -> String? {
         guard let text = string(node, key: key)?.trimmedWhitespace, !text.isEmpty else {
             return nil
         }
         return text
     }
 
-    mutating func stringList(_ node: Node, key: String) -> [String] {
+    mutating func stringList(_ node: FrontNode, key: String) -> [String] {
         switch node {
         case .scalar:
             return nonEmptyString(node, key: key).map { [$0] } ?? []
-        case .sequence(let sequence):
+        case .sequence(let sequence, _):
             var items: [String] = []
             for item in sequence {
                 if let text = nonEmptyString(item, key: key), !items.contains(text) { items.append(text) }
@@ -226,23 +230,23 @@ private struct Context {
         }
     }
 
-    mutating func bool(_ node: Node, key: String) -> Bool? {
-        guard case .scalar(let scalar) = node, case .bool(let value) = PlainScalar(scalar) else {
+    mutating func bool(_ node: FrontNode, key: String) -> Bool? {
+        guard case .scalar(let text, let plain, _) = node, case .bool(let value) = PlainScalar(text, plain: plain) else {
             report(node, key, "expected true or false, found \(describe(node))")
             return nil
         }
         return value
     }
 
-    mutating func int(_ node: Node, key: String) -> Int? {
-        guard case .scalar(let scalar) = node, case .int(let value) = PlainScalar(scalar) else {
+    mutating func int(_ node: FrontNode, key: String) -> Int? {
+        guard case .scalar(let text, let plain, _) = node, case .int(let value) = PlainScalar(text, plain: plain) else {
             report(node, key, "expected a whole number, found \(describe(node))")
             return nil
         }
         return value
     }
 
-    mutating func requiredDate(_ field: (name: String, node: Node)?, key: String) -> Date? {
+    mutating func requiredDate(_ field: (name: String, node: FrontNode)?, key: String) -> Date? {
         guard let field else {
             report(nil, key, "required")
             return nil
@@ -250,62 +254,63 @@ private struct Context {
         return date(field.node, key: field.name)
     }
 
-    mutating func date(_ node: Node, key: String) -> Date? {
-        guard case .scalar(let scalar) = node else {
+    mutating func date(_ node: FrontNode, key: String) -> Date? {
+        guard case .scalar(let text, _, _) = node else {
             report(node, key, "expected a date, found \(describe(node))")
             return nil
         }
-        guard let date = SiteDate.parse(scalar.string, timeZone: timeZone) else {
-            report(node, key, "\"\(scalar.string)\" is not a date: use YYYY-MM-DD or RFC 3339 like 2025-03-11T09:30:00-04:00")
+        guard let date = SiteDate.parse(text, timeZone: timeZone) else {
+            report(node, key, "\"\(text)\" is not a date: use YYYY-MM-DD or RFC 3339 like 2025-03-11T09:30:00-04:00")
             return nil
         }
         return date
     }
 
-    mutating func runtime(_ node: Node, key: String) -> Int? {
-        guard case .scalar(let scalar) = node else {
+    mutating func runtime(_ node: FrontNode, key: String) -> Int? {
+        guard case .scalar(let text, let plain, _) = node else {
             report(node, key, "expected minutes or text like \"1h 31m\", found \(describe(node))")
             return nil
         }
-        if case .int(let minutes) = PlainScalar(scalar) {
+        if case .int(let minutes) = PlainScalar(text, plain: plain) {
             guard minutes > 0, minutes < 100_000 else {
                 report(node, key, "\(minutes) is not a running time in minutes")
                 return nil
             }
             return minutes
         }
-        guard let minutes = RuntimeParser.minutes(scalar.string) else {
-            report(node, key, "\"\(scalar.string)\" is not a running time: use minutes (91) or \"1h 31m\"")
+        guard let minutes = RuntimeParser.minutes(text) else {
+            report(node, key, "\"\(text)\" is not a running time: use minutes (91) or \"1h 31m\"")
             return nil
         }
         return minutes
     }
 
-    mutating func rating(_ node: Node, key: String) -> Double? {
-        guard case .scalar(let scalar) = node, let value = PlainScalar(scalar).number else {
+    mutating func rating(_ node: FrontNode, key: String) -> Double? {
+        guard case .scalar(let text, let plain, _) = node, let value = PlainScalar(text, plain: plain).number else {
             report(node, key, "expected a number from 0.5 to 5, found \(describe(node))")
             return nil
         }
         guard (0.5...5).contains(value) else {
-            report(node, key, "\(scalar.string) is out of range: ratings go from 0.5 to 5")
+            report(node, key, "\(text) is out of range: ratings go from 0.5 to 5")
             return nil
         }
         guard (value * 2).rounded() == value * 2 else {
-            report(node, key, "\(scalar.string) is not a half step: use 0.5, 1, 1.5, … 5 (Letterboxd's scale)")
+            report(node, key, "\(text) is not a half step: use 0.5, 1, 1.5, … 5 (Letterboxd's scale)")
             return nil
         }
         return value
     }
 
-    mutating func ids(_ node: Node) -> FilmIDs {
-        guard let mapping = node.mapping else {
+    mutating func ids(_ node: FrontNode) -> FilmIDs {
+        guard let mapping = node.pairs else {
             report(node, "ids", "expected a table like {tmdb: 1234, imdb: \"tt0123456\"}, found \(describe(node))")
             return FilmIDs()
         }
         var ids = FilmIDs()
-        for (keyNode, value) in mapping {
-            let key = "ids." + (keyNode.scalar?.string ?? "?")
-            switch keyNode.scalar?.string {
+        for pair in mapping {
+            let (keyNode, value) = (pair.key, pair.value)
+            let key = "ids." + (keyNode.scalarText ?? "?")
+            switch keyNode.scalarText {
             case "tmdb":
                 if let id = int(value, key: key) {
                     if id > 0 { ids.tmdb = id } else { report(value, key, "must be a positive number") }
@@ -332,27 +337,29 @@ private struct Context {
         return ids
     }
 
-    mutating func overrides(_ node: Node) -> SyndicationOverrides {
-        guard let mapping = node.mapping else {
+    mutating func overrides(_ node: FrontNode) -> SyndicationOverrides {
+        guard let mapping = node.pairs else {
             report(node, "syndicate", "expected a table with skip and/or text, found \(describe(node))")
             return SyndicationOverrides()
         }
         var result = SyndicationOverrides()
-        for (keyNode, value) in mapping {
-            switch keyNode.scalar?.string {
+        for pair in mapping {
+            let (keyNode, value) = (pair.key, pair.value)
+            switch keyNode.scalarText {
             case "skip":
                 result.skip = stringList(value, key: "syndicate.skip")
             case "text":
-                guard let texts = value.mapping else {
+                guard let texts = value.pairs else {
                     report(value, "syndicate.text", "expected a table of destination name = text, found \(describe(value))")
                     continue
                 }
-                for (nameNode, textNode) in texts {
-                    let name = nameNode.scalar?.string ?? "?"
+                for text in texts {
+                    let (nameNode, textNode) = (text.key, text.value)
+                    let name = nameNode.scalarText ?? "?"
                     if let text = nonEmptyString(textNode, key: "syndicate.text.\(name)") { result.text[name] = text }
                 }
             default:
-                report(keyNode, "syndicate.\(keyNode.scalar?.string ?? "?")", "unknown key (known: skip, text)")
+                report(keyNode, "syndicate.\(keyNode.scalarText ?? "?")", "unknown key (known: skip, text)")
             }
         }
         return result
@@ -420,9 +427,8 @@ public enum ContentDigest {
 enum PlainScalar {
     case null, bool(Bool), int(Int), float(Double), string
 
-    init(_ scalar: Node.Scalar) {
-        guard scalar.style == .plain else { self = .string; return }
-        let text = scalar.string
+    init(_ text: String, plain: Bool) {
+        guard plain else { self = .string; return }
         switch text {
         case "", "~", "null", "Null", "NULL": self = .null
         case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y": self = .bool(true)
