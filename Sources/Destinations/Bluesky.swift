@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import HTTP
 import Posting
 import Reviews
@@ -40,7 +41,7 @@ public struct BlueskyDestination: Destination {
         self.clock = clock
     }
 
-    public func newIdempotencyKey(now: Date) -> String { TID.make(now) }
+    public func newIdempotencyKey(now: Date) -> String { TID.next(now) }
 
     // MARK: Composing
 
@@ -302,9 +303,28 @@ public struct BlueskyDestination: Destination {
 public enum TID {
     static let alphabet = Array("234567abcdefghijklmnopqrstuvwxyz")
 
-    public static func make(_ date: Date, clockID: UInt64 = UInt64.random(in: 0..<1024)) -> String {
+    /// The TID of a moment and clock id.
+    public static func make(_ date: Date, clockID: UInt64) -> String {
         let micros = UInt64(max(0, date.timeIntervalSince1970 * 1_000_000)) & ((1 << 53) - 1)
-        var value = (micros << 10) | (clockID & 0x3FF)
+        return encode((micros << 10) | (clockID & 0x3FF))
+    }
+
+    /// A new TID for `date`, never equal to or below one this process made before (the spec
+    /// wants generators monotonic; two deliveries created in the same microsecond, or under a
+    /// pinned clock, must not share a record key).
+    public static func next(_ date: Date) -> String {
+        let micros = UInt64(max(0, date.timeIntervalSince1970 * 1_000_000)) & ((1 << 53) - 1)
+        let candidate = (micros << 10) | UInt64.random(in: 0..<1024)
+        return encode(last.withLock { last in
+            last = max(candidate, last + 1)
+            return last
+        })
+    }
+
+    private static let last = Mutex<UInt64>(0)
+
+    static func encode(_ value: UInt64) -> String {
+        var value = value
         var characters = [Character](repeating: "2", count: 13)
         for index in stride(from: 12, through: 0, by: -1) {
             characters[index] = alphabet[Int(value & 31)]

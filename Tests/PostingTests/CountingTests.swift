@@ -78,6 +78,14 @@ struct CountingTests {
         #expect(a < b)
         #expect(TID.make(Date(timeIntervalSince1970: 0), clockID: 0) == "2222222222222")
     }
+
+    @Test func tidsUnderOnePinnedClockNeverRepeat() {
+        let moment = Date(timeIntervalSince1970: 1_764_000_000)
+        let keys = (0..<5000).map { _ in TID.next(moment) }
+        #expect(Set(keys).count == keys.count)
+        #expect(keys == keys.sorted(), "monotonic")
+        #expect(keys.allSatisfy(TID.isValid))
+    }
 }
 
 @Suite("Truncation never cuts a URL, a hashtag or a grapheme")
