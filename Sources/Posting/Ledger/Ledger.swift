@@ -18,7 +18,10 @@ public final class Ledger: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         pool = try DatabasePool(path: url.path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        // A read settles the usual case; migrating takes the write lock.
+        if try !pool.read({ try Self.migrator.hasCompletedMigrations($0) }) {
+            try Self.migrator.migrate(pool)
+        }
     }
 
     private static var migrator: DatabaseMigrator {

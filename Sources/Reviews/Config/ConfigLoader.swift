@@ -32,7 +32,7 @@ public enum ConfigLoader {
             throw Diagnostics([Diagnostic(file: fileName, line: error.source.begin.line, key: "syntax",
                                           message: error.description)])
         }
-        let reader = ConfigReader(lines: TOMLLineIndex(text: text))
+        let reader = ConfigReader(text: text)
         let config = reader.read(root)
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
         guard let config else {
@@ -44,10 +44,12 @@ public enum ConfigLoader {
 
 /// Walks the parsed TOML, collecting diagnostics as it goes.
 private final class ConfigReader {
-    let lines: TOMLLineIndex
+    let text: String
+    /// Built only when a problem needs its line: a valid config never pays for it.
+    lazy var lines = TOMLLineIndex(text: text)
     var diagnostics: [Diagnostic] = []
 
-    init(lines: TOMLLineIndex) { self.lines = lines }
+    init(text: String) { self.text = text }
 
     func read(_ root: TOMLTable) -> SiteConfig? {
         rejectUnknown(in: root, table: "", known: ["site", "feeds", "post", "destination"])
