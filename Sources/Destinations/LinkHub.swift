@@ -63,13 +63,8 @@ public struct LinkHubDestination: Destination {
         } catch {
             return .permanent(message: "cannot encode the link", httpStatus: nil)
         }
-        let response: HTTPResponse
-        do {
-            response = try await http.send(request)
-        } catch {
-            return ResponseClassifier.classify(error)
-        }
-        guard response.isSuccess else { return ResponseClassifier.classifyFailure(response, now: clock()) }
+        let exchange = await ResponseClassifier.exchange(http, request, now: clock)
+        guard case .answered(let response) = exchange else { return exchange.settled }
         created.add(payload.slug, date: payload.date)
         await prune()
         return .posted(remoteID: payload.slug, remoteURL: baseURL + path, httpStatus: response.status)

@@ -102,16 +102,9 @@ public struct MastodonDestination: Destination {
         request.headers["Content-Type"] = "application/json"
         request.headers["Authorization"] = "Bearer \(token)"
         request.headers["Idempotency-Key"] = delivery.idempotencyKey
-        let response: HTTPResponse
-        do {
-            response = try await http.send(request)
-        } catch {
-            return ResponseClassifier.classify(error)
-        }
-        guard response.isSuccess else {
-            // Mastodon's 429 carries no Retry-After: X-RateLimit-Reset says when.
-            return ResponseClassifier.classifyFailure(response, now: clock(), notBefore: HTTPDate.iso8601(response.headers["X-RateLimit-Reset"]))
-        }
+        // Mastodon's 429 carries no Retry-After: X-RateLimit-Reset says when.
+        let exchange = await ResponseClassifier.exchange(http, request, now: clock) { HTTPDate.iso8601($0.headers["X-RateLimit-Reset"]) }
+        guard case .answered(let response) = exchange else { return exchange.settled }
         let object = response.bodyComplete ? (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] : nil
         return .posted(remoteID: object?["id"] as? String, remoteURL: (object?["url"] as? String) ?? (object?["uri"] as? String),
                        httpStatus: response.status)

@@ -111,17 +111,9 @@ public struct MicropubDestination: Destination {
         if let photo = payload.photo { fields.append(("photo", photo)) }
         fields.append(("bookmark-of", payload.bookmarkOf))
         let request = HTTPRequest.form("POST", target, fields, headers: ["Authorization": "Bearer \(token)"], timeout: timeout)
-        do {
-            let response = try await http.send(request)
-            if response.status == 201 || response.status == 202 {
-                return .posted(remoteID: nil, remoteURL: response.headers["Location"], httpStatus: response.status)
-            }
-            if response.isSuccess {
-                return .posted(remoteID: nil, remoteURL: response.headers["Location"], httpStatus: response.status)
-            }
-            return ResponseClassifier.classifyFailure(response, now: clock())
-        } catch {
-            return ResponseClassifier.classify(error)
-        }
+        // Success is 201 or 202 with Location; another 2xx still means the post exists.
+        let exchange = await ResponseClassifier.exchange(http, request, now: clock)
+        guard case .answered(let response) = exchange else { return exchange.settled }
+        return .posted(remoteID: nil, remoteURL: response.headers["Location"], httpStatus: response.status)
     }
 }

@@ -31,12 +31,8 @@ public struct WebSubDestination: Destination {
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         let feed = String(decoding: delivery.payload, as: UTF8.self)
         let request = HTTPRequest.form("POST", hub, [("hub.mode", "publish"), ("hub.url", feedsPublicURL + feed)], timeout: timeout)
-        do {
-            let response = try await http.send(request)
-            if response.isSuccess { return .posted(remoteID: nil, remoteURL: nil, httpStatus: response.status) }
-            return ResponseClassifier.classifyFailure(response, now: clock())
-        } catch {
-            return ResponseClassifier.classify(error)
-        }
+        let exchange = await ResponseClassifier.exchange(http, request, now: clock)
+        guard case .answered(let response) = exchange else { return exchange.settled }
+        return .posted(remoteID: nil, remoteURL: nil, httpStatus: response.status)
     }
 }

@@ -61,21 +61,14 @@ public struct WebhookDestination: Destination {
         var request = HTTPRequest(method: "POST", url: target, body: delivery.payload, timeout: timeout)
         request.headers["Content-Type"] = "application/json"
         request.headers["Idempotency-Key"] = delivery.idempotencyKey
-        let response: HTTPResponse
-        do {
-            response = try await http.send(request)
-        } catch {
-            return ResponseClassifier.classify(error)
+        let exchange = await ResponseClassifier.exchange(http, request, now: clock) { response in
+            // Discord's 429 says in its body how long to wait.
+            guard format == .discord, response.status == 429,
+                  let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+                  let seconds = (object["retry_after"] as? NSNumber)?.doubleValue else { return nil }
+            return clock().addingTimeInterval(seconds)
         }
-        guard response.isSuccess else {
-            var notBefore: Date?
-            if format == .discord, response.status == 429,
-               let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-               let seconds = (object["retry_after"] as? NSNumber)?.doubleValue {
-                notBefore = clock().addingTimeInterval(seconds)
-            }
-            return ResponseClassifier.classifyFailure(response, now: clock(), notBefore: notBefore)
-        }
+        guard case .answered(let response) = exchange else { return exchange.settled }
         let object = response.bodyComplete ? (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] : nil
         let id = (object?["id"] as? String) ?? (object?["id"] as? NSNumber)?.stringValue
         let link = (object?["url"] as? String) ?? response.headers["Location"]

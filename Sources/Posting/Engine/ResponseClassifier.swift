@@ -26,6 +26,21 @@ public enum ResponseClassifier {
         return .permanent(message: message, httpStatus: response.status)
     }
 
+    /// Sends a request and settles the common cases: a transport failure, or an error status
+    /// (with `notBefore` reading the service's own rate-limit signal). What remains is a
+    /// success for the adapter to read.
+    public static func exchange(_ http: any HTTPClient, _ request: HTTPRequest, now: @Sendable () -> Date,
+                                notBefore: (HTTPResponse) -> Date? = { _ in nil }) async -> Exchange {
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            return .settled(classify(error))
+        }
+        guard response.isSuccess else { return .settled(classifyFailure(response, now: now(), notBefore: notBefore(response))) }
+        return .answered(response)
+    }
+
     /// A verification from a plain GET-style exchange: 2xx is fine, anything else says why.
     public static func verification(_ outcome: Result<HTTPResponse, HTTPFailure>, ok: (HTTPResponse) -> String) -> Verification {
         switch outcome {
@@ -105,5 +120,19 @@ public enum HTTPDate {
     public static func epochSeconds(_ text: String?) -> Date? {
         guard let text, let seconds = Double(text.trimmingCharacters(in: .whitespaces)) else { return nil }
         return Date(timeIntervalSince1970: seconds)
+    }
+}
+
+/// What `ResponseClassifier.exchange` leaves to the adapter.
+public enum Exchange: Sendable {
+    /// A 2xx answer.
+    case answered(HTTPResponse)
+    /// Already classified: a failure to report as it is.
+    case settled(SendResult)
+
+    /// The classified failure (only meaningful when not `.answered`).
+    public var settled: SendResult {
+        if case .settled(let result) = self { return result }
+        return .permanent(message: "unexpected answer", httpStatus: nil)
     }
 }
