@@ -87,6 +87,13 @@ public struct PostingSession: Sendable {
                redactor: credentials.redactor, clock: clock)
     }
 
+    /// Whether the cron job has nothing to do, answered before the session is even opened:
+    /// the idle marker, a fingerprint and a read-only look at the ledger's change counter.
+    public static func isIdle(siteDirectory: URL, now: Date) -> Bool {
+        IdleMarker(siteDirectory: siteDirectory)
+            .holds(fingerprint: IdleMarker.fingerprint(siteDirectory: siteDirectory), siteDirectory: siteDirectory, now: now)
+    }
+
     /// The cron job, with its shortcut: when the last run left nothing to do and nothing has
     /// changed since, it returns at once without reading reviews or sending anything.
     /// - Returns: nil when the shortcut answered; else the report and the index's problems.
@@ -94,9 +101,8 @@ public struct PostingSession: Sendable {
         async throws -> (report: PostReport, diagnostics: [Diagnostic])? {
         let marker = IdleMarker(siteDirectory: site.directory)
         let plain = names == nil && limit == nil
-        let usable = destinations.map(\.name).sorted()
-        let fingerprint = IdleMarker.fingerprint(siteDirectory: site.directory, configData: configData)
-        if plain, marker.holds(fingerprint: fingerprint, destinations: usable, ledgerVersion: try ledger.version(), now: clock()) {
+        let fingerprint = IdleMarker.fingerprint(siteDirectory: site.directory)
+        if plain, marker.holds(fingerprint: fingerprint, siteDirectory: site.directory, now: clock()) {
             return nil
         }
         marker.clear()
@@ -104,8 +110,9 @@ public struct PostingSession: Sendable {
         var poster = self.poster
         poster.onResult = onResult
         let report = try await poster.post(index: index, only: names, limit: limit)
-        if plain, let until = try poster.idleUntil(index: index) {
-            marker.save(fingerprint: fingerprint, destinations: usable, ledgerVersion: try ledger.version(), idleUntil: until)
+        // A run with a destination left out (missing credentials) must say so again next time.
+        if plain, problems.isEmpty, let until = try poster.idleUntil(index: index) {
+            marker.save(fingerprint: fingerprint, ledgerVersion: try ledger.version(), idleUntil: until)
         }
         return (report, index.diagnostics)
     }

@@ -21,6 +21,11 @@ struct PostCommand: AsyncParsableCommand {
 
     func run() async throws {
         let console = Console(quiet: options.quiet)
+        // The cron tick with nothing to do stops here, before any parsing.
+        if !dryRun, to.isEmpty, limit == nil, PostingSession.isIdle(siteDirectory: options.siteDirectory, now: try options.now()) {
+            console.info("nothing due")
+            return
+        }
         let session = try options.openSession(console)
         let names = try validateNames(to, in: session, console: console)
         guard let lock = try PostLock(siteDirectory: session.site.directory) else {

@@ -18,27 +18,40 @@ public struct IdleMarker: Sendable {
 
     struct Record: Codable, Equatable {
         var fingerprint: String
-        var destinations: [String]
         var ledgerVersion: Int64
         /// Epoch seconds; nil when nothing is scheduled at all.
         var idleUntil: Double?
     }
 
-    public static func fingerprint(siteDirectory: URL, configData: Data) -> String {
-        SiteFingerprint.compute(siteDirectory: siteDirectory, configData: configData, purpose: "post-idle-1")
+    /// Everything a `post` depends on besides the ledger: the program, `syndicate.toml`, the
+    /// `credentials` file, the `SYNDICATE_*` environment (credential overrides, the clock),
+    /// and every review file's stat.
+    public static func fingerprint(siteDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        var inputs = FileReader.contents(atPath: siteDirectory.appendingPathComponent(ConfigLoader.fileName).path) ?? Data()
+        inputs.append(0)
+        let credentials = siteDirectory.appendingPathComponent(Credentials.fileName).path
+        inputs.append(FileReader.contents(atPath: credentials) ?? Data())
+        // Its mode too: a credentials file that became readable by others must be refused.
+        var info = stat()
+        if stat(credentials, &info) == 0 { inputs.append(Data("\u{0}mode=\(info.st_mode)".utf8)) }
+        for (key, value) in environment.sorted(by: { $0.key < $1.key }) where key.hasPrefix("SYNDICATE_") && key != "SYNDICATE_NOW" {
+            inputs.append(Data("\u{0}\(key)=\(value)".utf8))
+        }
+        return SiteFingerprint.compute(siteDirectory: siteDirectory, configData: inputs, purpose: "post-idle-2")
     }
 
-    /// Whether the last run's "nothing to do" still stands.
-    public func holds(fingerprint: String, destinations: [String], ledgerVersion: Int64, now: Date) -> Bool {
+    /// Whether the last run's "nothing to do" still stands. Cheap on purpose: no config or
+    /// credentials parsing, and the ledger read through a read-only connection.
+    public func holds(fingerprint: String, siteDirectory: URL, now: Date) -> Bool {
         guard let data = FileReader.contents(atPath: url.path),
-              let record = try? JSONDecoder().decode(Record.self, from: data) else { return false }
-        return record.fingerprint == fingerprint && record.destinations == destinations && record.ledgerVersion == ledgerVersion
-            && (record.idleUntil.map { now.timeIntervalSince1970 < $0 } ?? true)
+              let record = try? JSONDecoder().decode(Record.self, from: data),
+              record.fingerprint == fingerprint, record.idleUntil.map({ now.timeIntervalSince1970 < $0 }) ?? true,
+              let version = Ledger.peekVersion(siteDirectory: siteDirectory) else { return false }
+        return version == record.ledgerVersion
     }
 
-    public func save(fingerprint: String, destinations: [String], ledgerVersion: Int64, idleUntil: Date?) {
-        let record = Record(fingerprint: fingerprint, destinations: destinations, ledgerVersion: ledgerVersion,
-                            idleUntil: idleUntil.map(\.timeIntervalSince1970))
+    public func save(fingerprint: String, ledgerVersion: Int64, idleUntil: Date?) {
+        let record = Record(fingerprint: fingerprint, ledgerVersion: ledgerVersion, idleUntil: idleUntil.map(\.timeIntervalSince1970))
         guard let data = try? JSONEncoder().encode(record) else { return }
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try? data.write(to: url, options: .atomic)

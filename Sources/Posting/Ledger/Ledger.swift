@@ -80,6 +80,17 @@ public final class Ledger: Sendable {
         }
     }
 
+    /// The change counter of a site's ledger, read without opening it for writing (so
+    /// nothing is created, migrated or checkpointed); nil when there is no ledger yet.
+    public static func peekVersion(siteDirectory: URL) -> Int64? {
+        let path = siteDirectory.appendingPathComponent(relativePath).path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        return try? queue.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'version'") }
+    }
+
     /// The change counter: it moves on every write through this type.
     public func version() throws -> Int64 {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'version'") ?? 0 }
