@@ -38,6 +38,8 @@ public struct LetterboxdDestination: Destination {
 
     struct Payload: Codable {
         var slug: String
+        /// The permalink, by which an entry this adapter made is recognised.
+        var url: String
         var ids: IDs
         var diaryDate: String
         var text: String
@@ -57,7 +59,7 @@ public struct LetterboxdDestination: Destination {
             text = ComposedText(text: full, count: full.count, limit: nil, unit: "characters", shortened: false)
         }
         let diary = Self.day(review.date, in: site.config.site.timeZone)
-        let payload = Payload(slug: review.slug, ids: .init(letterboxd: review.ids.letterboxd, tmdb: review.ids.tmdb, imdb: review.ids.imdb),
+        let payload = Payload(slug: review.slug, url: site.permalink(review), ids: .init(letterboxd: review.ids.letterboxd, tmdb: review.ids.tmdb, imdb: review.ids.imdb),
                               diaryDate: diary, text: text.text, containsSpoilers: review.spoilers, rating: review.rating, tags: review.tags)
         return ComposedPost(text: text, payload: try JSONCoding.encode(payload))
     }
@@ -121,11 +123,14 @@ public struct LetterboxdDestination: Destination {
             }
         }
         guard let filmID else { return .permanent(message: "no film id", httpStatus: nil) }
-        // Already logged (by us in a run that got no answer, or by hand): adopt it.
+        // Already logged with this review (by a run that got no answer, or by hand with the
+        // link): adopt it. Other entries of the film (a diary log, an older review) are not it.
         switch await get("/log-entries?member=\(token.memberID)&film=\(filmID)", headers: auth) {
         case .failure(let failure): return failure.result
         case .success(let object):
-            if let entry = (object["items"] as? [[String: Any]])?.first, let id = entry["id"] as? String {
+            let entries = object["items"] as? [[String: Any]] ?? []
+            if let entry = entries.first(where: { (($0["review"] as? [String: Any])?["text"] as? String)?.contains(payload.url) == true }),
+               let id = entry["id"] as? String {
                 return .posted(remoteID: id, remoteURL: Self.link(entry) ?? "https://boxd.it/\(id)", httpStatus: 200)
             }
         }

@@ -111,8 +111,11 @@ public struct PostingSession: Sendable {
         poster.onResult = onResult
         let report = try await poster.post(index: index, only: names, limit: limit)
         // A run with a destination left out (missing credentials) must say so again next time.
+        // The counter is read before the question is asked, so a write in between (a ping
+        // recorded by `build`, a `retry`) invalidates the answer.
+        let version = try ledger.version()
         if plain, problems.isEmpty, let until = try poster.idleUntil(index: index) {
-            marker.save(fingerprint: fingerprint, ledgerVersion: try ledger.version(), idleUntil: until)
+            marker.save(fingerprint: fingerprint, ledgerVersion: version, idleUntil: until)
         }
         return (report, index.diagnostics)
     }

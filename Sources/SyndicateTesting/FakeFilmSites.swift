@@ -29,8 +29,14 @@ public final class FakeLetterboxd: @unchecked Sendable {
     public var baseURL: String { server.baseURL }
     public var logEntries: [[String: Any]] { lock.withLock { entries.map(\.body) } }
 
-    /// Adds an entry as if the member had logged the film by hand.
-    public func addExistingEntry(film: String) { lock.withLock { entries.append(("existing\(entries.count)", film, ["filmId": film])) } }
+    /// Adds an entry as if the member had logged the film by hand, with a review text or none.
+    public func addExistingEntry(film: String, reviewText: String? = nil) {
+        lock.withLock {
+            var body: [String: Any] = ["filmId": film]
+            if let reviewText { body["review"] = ["text": reviewText, "containsSpoilers": false] }
+            entries.append(("existing\(entries.count)", film, body))
+        }
+    }
 
     public func revokeTokens() { lock.withLock { tokens.removeAll() } }
 
@@ -81,7 +87,11 @@ public final class FakeLetterboxd: @unchecked Sendable {
                 return .json(200, "{\"items\":[{\"id\":\"\(film)\",\"name\":\"A film\"}]}")
             case ("GET", "/log-entries"):
                 guard query["member"] == memberID, let film = query["film"] else { return error(400, "BadRequest", "member and film") }
-                let found = entries.filter { $0.film == film }.map { "{\"id\":\"\($0.id)\",\"links\":[{\"type\":\"letterboxd\",\"url\":\"https://boxd.it/\($0.id)\"}]}" }
+                let found = entries.filter { $0.film == film }.map { entry -> String in
+                    var item: [String: Any] = ["id": entry.id, "links": [["type": "letterboxd", "url": "https://boxd.it/\(entry.id)"]]]
+                    if let review = entry.body["review"] { item["review"] = review }
+                    return String(decoding: try! JSONSerialization.data(withJSONObject: item, options: [.sortedKeys]), as: UTF8.self)
+                }
                 return .json(200, "{\"items\":[\(found.joined(separator: ","))]}")
             case ("POST", "/log-entries"):
                 guard let body = request.json, let film = body["filmId"] as? String, !film.isEmpty else {

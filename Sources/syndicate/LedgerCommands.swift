@@ -86,6 +86,11 @@ struct ResolveCommand: ParsableCommand {
                 d.nextAttemptAt = now
             }
         }
+        // The hand-made settlement closes the earlier no-answer history.
+        for delivery in settled {
+            try session.ledger.record(delivery, attempt: Attempt(deliveryID: delivery.id!, startedAt: now, durationMs: 0, httpStatus: nil,
+                                                                 errorClass: "resolved", message: "resolved by hand as \(resolution.rawValue)"))
+        }
         guard !settled.isEmpty else {
             console.error("\(slug) has no unknown delivery to \(to)")
             throw ExitCode(1)

@@ -74,15 +74,26 @@ struct LetterboxdTests {
         #expect(!lb.server.requests.contains { $0.path == "/films" })
     }
 
-    @Test func anExistingEntryIsAdoptedNotDoubled() async throws {
+    @Test func anEntryWithThisReviewIsAdoptedNotDoubled() async throws {
         let lb = try fake()
-        lb.addExistingEntry(film: "hTha")
+        lb.addExistingEntry(film: "hTha", reviewText: "Logged earlier.\n\nhttps://reviews.test/reviews/a/")
         let site = try make(lb)
         try site.review("a.md", "title: The Holdovers\ndate: 2025-02-01\nids: {imdb: tt14849194}")
         let report = try await run(site)
         #expect(report.count(.posted) == 1)
         #expect(lb.logEntries.count == 1, "no second entry")
         #expect(try deliveries(site).first?.remoteURL == "https://boxd.it/existing0")
+    }
+
+    @Test func anOlderDiaryEntryOfTheFilmIsNotMistakenForThisReview() async throws {
+        let lb = try fake()
+        lb.addExistingEntry(film: "hTha")
+        lb.addExistingEntry(film: "hTha", reviewText: "A review from years ago, elsewhere.")
+        let site = try make(lb)
+        try site.review("a.md", "title: The Holdovers\ndate: 2025-02-01\nids: {imdb: tt14849194}")
+        _ = try await run(site)
+        #expect(lb.logEntries.count == 3, "a new entry for this review")
+        #expect(try deliveries(site).first?.remoteURL == "https://boxd.it/le3")
     }
 
     @Test func noFilmIdIsDeadWithTheKeyToAdd() async throws {

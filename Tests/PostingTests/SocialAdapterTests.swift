@@ -282,3 +282,55 @@ struct XTests {
         #expect(delivery.nextAttemptAt! >= Date(timeIntervalSince1970: 1_764_009_000))
     }
 }
+
+@Suite("Found in review: resend windows and races", .serialized)
+struct ReviewFindingsTests {
+    @Test func mastodonRetryAfterTheKeyIsForgottenBecomesUnknown() async throws {
+        let fake = try FakeMastodon(token: "t0ken-value")
+        fake.scripted = [.fault(.reset)]
+        let site = try TemporarySite.posting(reviews: 1, destinations: """
+        [[destination]]
+        name = "masto"
+        kind = "mastodon"
+        base_url = "\(fake.baseURL)"
+        """, credentials: "[masto]\naccess_token = \"t0ken-value\"\n")
+        let clock = TestClock(start)
+        _ = try await run(site, clock: clock)
+        #expect(try deliveries(site).first?.state == .retrying)
+        // The next cron run comes two hours later: Mastodon has forgotten the key by then.
+        clock.advance(7200)
+        let report = try await run(site, clock: clock)
+        #expect(report.count(.unknown) == 1)
+        #expect(fake.server.requests.filter { $0.path == "/api/v1/statuses" }.count == 1, "never resent without the key")
+    }
+
+    @Test func aDeliverySettledByAnotherCommandIsNotSent() throws {
+        let site = try TemporarySite.posting(reviews: 1, destinations: "[[destination]]\nname = \"hook\"\nkind = \"webhook\"",
+                                             credentials: "[hook]\nurl = \"http://127.0.0.1:9/h\"\n")
+        let ledger = try Ledger(siteDirectory: site.directory)
+        let pending = try ledger.insert([Delivery(review: "r0000", destination: "hook", kind: "webhook", series: 0, idempotencyKey: "k",
+                                                  payload: Data("{}".utf8), reviewDate: start, contentHash: "", now: start)])[0]
+        _ = try ledger.markPosted(reviews: [("r0000", start, "")], destinations: [("hook", "webhook")], now: start)
+        #expect(try ledger.markSending(pending, now: start) == nil, "a post that read it as pending must not send it")
+        #expect(try ledger.deliveries().first?.state == .posted)
+    }
+
+    @Test func aRevivedDeliveryWithoutAPostIsNotSentEmpty() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try TemporarySite.posting(reviews: 0, destinations: """
+        [[destination]]
+        name = "hook"
+        kind = "webhook"
+        format = "discord"
+        template = "{{#summary}}"
+        """, credentials: "[hook]\nurl = \"\(server.baseURL)/h\"\n")
+        try site.review("a.md", "title: A\ndate: 2025-02-01")
+        let clock = TestClock(start)
+        _ = try await run(site, clock: clock)
+        #expect(try deliveries(site).first?.state == .dead)
+        _ = try Ledger(siteDirectory: site.directory).update(where: { _ in true }) { $0.state = .retrying; $0.nextAttemptAt = start }
+        _ = try await run(site, clock: clock)
+        #expect(server.requests.isEmpty)
+        #expect(try deliveries(site).first?.lastError?.contains("could not be composed") == true)
+    }
+}

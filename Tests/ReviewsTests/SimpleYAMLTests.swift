@@ -25,6 +25,14 @@ struct SimpleYAMLTests {
         "title: 'it''s'",
         "list: [a, [b]]",
         "title: A\ntitle: B",
+        "t: Wait\u{85} and more",
+        "t: \"a\u{85}b\"",
+        "t: Foo\u{2028}Bar",
+        "g:\n  - a\u{85}b",
+        "t: a\u{07}b",
+        "\u{FEFF}b: x",
+        "g: {a: 1,,b: 2}",
+        "g: [a:?]",
     ]
 
     private func yams(_ text: String) throws -> FrontNode? {
@@ -38,7 +46,7 @@ struct SimpleYAMLTests {
     }
 
     @Test func declinesWhatItCannotRead() {
-        for text in SimpleYAMLTests.crafted.suffix(9) { #expect(SimpleYAML.parse(text) == nil, "\(text)") }
+        for text in SimpleYAMLTests.crafted.suffix(17) { #expect(SimpleYAML.parse(text) == nil, "\(text)") }
     }
 
     @Test func everySampleReviewMatchesYams() throws {

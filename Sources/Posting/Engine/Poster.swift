@@ -179,6 +179,9 @@ public struct Poster: Sendable {
             }
             switch parsed[indexed.source]! {
             case .success(let review):
+                // Read again now: an edit since the index was made (a draft again, a later
+                // date, a new skip) wins.
+                guard review.isPublished(at: clock()), !review.syndication.skip.contains(name) else { continue }
                 deliveries.append(makeDelivery(review, destination: destination, series: 0))
             case .failure:
                 continue // edited into an invalid state since it was indexed; `check` reports it
@@ -220,6 +223,8 @@ public struct Poster: Sendable {
                         await semaphore.acquire()
                         let outcome = await attempt(delivery, with: destination)
                         await semaphore.release()
+                        // nil: settled by another command meanwhile; nothing was sent.
+                        guard let outcome else { continue }
                         report.add(outcome)
                         onResult(outcome)
                     }
@@ -233,22 +238,49 @@ public struct Poster: Sendable {
     }
 
     /// One attempt: `sending` committed, the request, the new state with its attempt record.
-    private func attempt(_ delivery: Delivery, with destination: any Destination) async -> DeliveryOutcome {
+    private func attempt(_ delivery: Delivery, with destination: any Destination) async -> DeliveryOutcome? {
         var delivery = delivery
+        let now = clock()
+        // Checked here, when the request would leave, not when the retry was scheduled: a
+        // destination's memory of idempotency keys may have run out in between.
+        if destination.deduplicates, let id = delivery.id, (try? ledger.hadNoAnswer(id)) == true,
+           !destination.resendIsSafe(createdAt: delivery.createdAt, now: now) {
+            return settle(&delivery, as: .unknown, now: now,
+                          message: "no answer earlier, and the destination no longer recognises the idempotency key (may have been posted: check, then `syndicate resolve`)")
+        }
+        guard let payload = delivery.payload else {
+            return settle(&delivery, as: .dead, now: now,
+                          message: "the post could not be composed when the delivery was created: fix it, then `syndicate repost`")
+        }
         do {
-            delivery = try ledger.markSending(delivery, now: clock())
+            guard let sending = try ledger.markSending(delivery, now: now) else { return nil }
+            delivery = sending
         } catch {
             return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
         }
         let started = clock()
         let result = await destination.send(OutgoingDelivery(review: delivery.review, idempotencyKey: delivery.idempotencyKey,
-                                                             payload: delivery.payload ?? Data(), attempt: delivery.attempts,
+                                                             payload: payload, attempt: delivery.attempts,
                                                              createdAt: delivery.createdAt))
         let finished = clock()
         let attempt = apply(result, to: &delivery, resendIsSafe: destination.resendIsSafe(createdAt: delivery.createdAt, now: finished),
                             now: finished, started: started)
         do {
             try ledger.record(delivery, attempt: attempt)
+        } catch {
+            return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
+        }
+        return DeliveryOutcome(delivery: delivery, error: nil)
+    }
+
+    /// Records a state reached without sending anything.
+    private func settle(_ delivery: inout Delivery, as state: DeliveryState, now: Date, message: String) -> DeliveryOutcome {
+        delivery.state = state
+        delivery.nextAttemptAt = nil
+        delivery.lastError = message
+        delivery.updatedAt = now
+        do {
+            try ledger.record(delivery, attempt: nil)
         } catch {
             return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
         }

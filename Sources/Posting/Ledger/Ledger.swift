@@ -177,14 +177,30 @@ public final class Ledger: Sendable {
 
     /// Commits `sending` before the request leaves: if the process dies now, the next run
     /// knows the request may have gone out.
-    public func markSending(_ delivery: Delivery, now: Date) throws -> Delivery {
-        try write { db in
-            var delivery = delivery
-            delivery.state = .sending
-            delivery.attempts += 1
-            delivery.updatedAt = now
-            try delivery.update(db)
-            return delivery
+    /// Returns nil, and changes nothing, when the delivery is no longer `pending` or
+    /// `retrying` in the ledger: another command (`mark-posted`, `resolve`) settled it since
+    /// this run read it, and it must not be sent.
+    public func markSending(_ delivery: Delivery, now: Date) throws -> Delivery? {
+        guard let id = delivery.id else { return nil }
+        return try write { db in
+            try db.execute(sql: """
+                UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ?
+                WHERE id = ? AND state IN ('pending', 'retrying')
+                """, arguments: [now.timeIntervalSince1970, id])
+            guard db.changesCount == 1 else { return nil }
+            return try Delivery.fetchOne(db, key: id)
+        }
+    }
+
+    /// Whether a request of this delivery went out and got no answer (or was cut short by a
+    /// crash) since it was last settled by hand: such a delivery may only be resent while the
+    /// destination still recognises its idempotency key.
+    public func hadNoAnswer(_ deliveryID: Int64) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM attempt WHERE delivery_id = ? AND error_class IN ('no_answer', 'interrupted')
+                AND id > COALESCE((SELECT MAX(id) FROM attempt WHERE delivery_id = ? AND error_class = 'resolved'), 0))
+                """, arguments: [deliveryID, deliveryID]) ?? false
         }
     }
 

@@ -73,7 +73,7 @@ enum SimpleYAML {
             number += 1
             let raw = bytes[lineStart..<lineEnd]
             lineStart = lineEnd + 1
-            if raw.contains(UInt8(ascii: "\t")) || raw.contains(UInt8(ascii: "\r")) { return nil }
+            if !plainBytes(raw) { return nil }
             let content = raw.drop { $0 == space }
             if content.isEmpty || content.first == hash { continue }
             if content.starts(with: "---".utf8) || content.starts(with: "...".utf8) || content.first == UInt8(ascii: "%") { return nil }
@@ -83,6 +83,23 @@ enum SimpleYAML {
         var index = 0
         guard let pairs = mapping(lines, &index, indent: 0), index == lines.count else { return nil }
         return .mapping(pairs, line: first.number)
+    }
+
+    /// Bytes Yams would treat specially, refuse, or read as a line break: C0 controls
+    /// (tab and CR included), DEL, C1 controls (NEL among them), U+2028/U+2029, a BOM, and
+    /// U+FFFE/U+FFFF. Any of them sends the text to Yams.
+    private static func plainBytes(_ line: Bytes) -> Bool {
+        var index = line.startIndex
+        while index < line.endIndex {
+            let byte = line[index]
+            if byte < 0x20 || byte == 0x7F { return false }
+            if byte == 0xC2, index + 1 < line.endIndex, (0x80...0x9F).contains(line[index + 1]) { return false }
+            if byte == 0xE2, index + 2 < line.endIndex, line[index + 1] == 0x80, line[index + 2] == 0xA8 || line[index + 2] == 0xA9 { return false }
+            if byte == 0xEF, index + 2 < line.endIndex,
+               (line[index + 1] == 0xBB && line[index + 2] == 0xBF) || (line[index + 1] == 0xBF && line[index + 2] >= 0xBE) { return false }
+            index += 1
+        }
+        return true
     }
 
     private static func trimTrailing(_ bytes: Bytes) -> Bytes {
@@ -162,7 +179,7 @@ enum SimpleYAML {
             guard text.last == UInt8(ascii: "}") else { return nil }
             var pairs: [FrontNode.Pair] = []
             var keys = Set<String>()
-            for part in text.dropFirst().dropLast().split(separator: comma) {
+            for part in text.dropFirst().dropLast().split(separator: comma, omittingEmptySubsequences: false) {
                 let entry = trimTrailing(part.drop { $0 == space })
                 guard let colonIndex = entry.firstIndex(of: colon) else { return nil }
                 let keyBytes = entry[..<colonIndex]
@@ -188,6 +205,7 @@ enum SimpleYAML {
         }
         if Array("-?:,[]{}#&*!|>%@`".utf8).contains(first) { return nil }
         if text.last == colon { return nil }
+        if inFlow, text.contains(colon) { return nil } // `a:?` and friends are Yams' to judge
         var previous: UInt8 = 0
         for byte in text {
             if byte == space && previous == colon { return nil } // ": " would start a mapping
