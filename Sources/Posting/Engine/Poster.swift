@@ -243,7 +243,7 @@ public struct Poster: Sendable {
         let now = clock()
         // Checked here, when the request would leave, not when the retry was scheduled: a
         // destination's memory of idempotency keys may have run out in between.
-        if destination.deduplicates, let id = delivery.id, (try? ledger.hadNoAnswer(id)) == true,
+        if destination.deduplicates, delivery.attempts > 0, let id = delivery.id, (try? ledger.hadNoAnswer(id)) == true,
            !destination.resendIsSafe(createdAt: delivery.createdAt, now: now) {
             return settle(&delivery, as: .unknown, now: now,
                           message: "no answer earlier, and the destination no longer recognises the idempotency key (may have been posted: check, then `syndicate resolve`)")
