@@ -188,7 +188,11 @@ public final class Ledger: Sendable {
                 WHERE id = ? AND state IN ('pending', 'retrying')
                 """, arguments: [now.timeIntervalSince1970, id])
             guard db.changesCount == 1 else { return nil }
-            return try Delivery.fetchOne(db, key: id)
+            var sending = delivery
+            sending.state = .sending
+            sending.attempts += 1
+            sending.updatedAt = now
+            return sending
         }
     }
 
@@ -204,11 +208,24 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Stores a delivery's new state together with the attempt that led to it.
+    /// Stores a delivery's new state together with the attempt that led to it. Plain SQL on
+    /// the columns an attempt can change: this runs twice per post.
     public func record(_ delivery: Delivery, attempt: Attempt?) throws {
+        guard let id = delivery.id else { return }
         try write { db in
-            try delivery.update(db)
-            if var attempt { try attempt.insert(db) }
+            try db.execute(sql: """
+                UPDATE delivery SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, remote_id = ?, remote_url = ?,
+                updated_at = ?, posted_at = ? WHERE id = ?
+                """, arguments: [delivery.state.rawValue, delivery.attempts, delivery.nextAttemptAt?.timeIntervalSince1970,
+                                 delivery.lastError, delivery.remoteID, delivery.remoteURL, delivery.updatedAt.timeIntervalSince1970,
+                                 delivery.postedAt?.timeIntervalSince1970, id])
+            if let attempt {
+                try db.execute(sql: """
+                    INSERT INTO attempt (delivery_id, started_at, duration_ms, http_status, error_class, message)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [id, attempt.startedAt.timeIntervalSince1970, attempt.durationMs, attempt.httpStatus,
+                                     attempt.errorClass, attempt.message])
+            }
         }
     }
 
