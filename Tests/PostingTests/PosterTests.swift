@@ -158,9 +158,9 @@ struct PosterTests {
     }
 
     @Test func connectionRefusedIsRetryable() async throws {
-        let server = try FakeServer(responses: [.json(200, "{}")])
-        let site = try webhookSite(reviews: 1, server: server)
-        server.stop()
+        // Port 1 on loopback: nothing listens there, and no other test's server can take it.
+        let site = try TemporarySite.posting(reviews: 1, destinations: "[[destination]]\nname = \"hook\"\nkind = \"webhook\"",
+                                             credentials: "[hook]\nurl = \"http://127.0.0.1:1/hooks/x\"\n")
         let report = try await post(site, clock: TestClock(start))
         #expect(report.count(.retrying) == 1)
         let attempt = try session(site, clock: TestClock(start)).ledger.attempts(of: report.outcomes[0].delivery.id!)
