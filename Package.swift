@@ -56,7 +56,7 @@ let package = Package(
         ]),
 
         // Fixtures that tests, and only tests, use.
-        .target(name: "SyndicateTesting", dependencies: ["Reviews", "COpenSSL"]),
+        .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL"]),
 
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "SyndicateTesting", "CLibXML2"]),

@@ -34,11 +34,7 @@ public struct PostingSession: Sendable {
                                 + "(or set SYNDICATE_\(Credentials.environmentName(destination.name))_\(missing[0].uppercased()))")
                 continue
             }
-            if let adapter = make(destination, site: site, credentials: credentials, http: http, clock: clock) {
-                destinations.append(adapter)
-            } else {
-                problems.append("\(ConfigLoader.fileName):\(destination.line): destination.\(destination.name): kind \(destination.kind.rawValue) is not available in this version")
-            }
+            destinations.append(make(destination, site: site, credentials: credentials, http: http, clock: clock))
         }
         if !config.feeds.hub.isEmpty {
             destinations.append(WebSubDestination(hub: config.feeds.hub, feedsPublicURL: site.feedsPublicURL, http: http,
@@ -49,7 +45,7 @@ public struct PostingSession: Sendable {
     }
 
     static func make(_ config: DestinationConfig, site: Site, credentials: Credentials, http: any HTTPClient,
-                     clock: @escaping @Sendable () -> Date) -> (any Destination)? {
+                     clock: @escaping @Sendable () -> Date) -> any Destination {
         let secret = { (key: String) in credentials.value(key, for: config.name) ?? "" }
         let timeout = site.config.post.timeout
         switch config.kind {
@@ -79,7 +75,7 @@ public struct PostingSession: Sendable {
     /// An adapter for every configured destination, enabled or not and with or without its
     /// credentials: for `preview`, which composes and never sends.
     public func composers() -> [any Destination] {
-        site.config.destinations.compactMap { PostingSession.make($0, site: site, credentials: credentials, http: http, clock: clock) }
+        site.config.destinations.map { PostingSession.make($0, site: site, credentials: credentials, http: http, clock: clock) }
     }
 
     public var poster: Poster {
@@ -87,23 +83,36 @@ public struct PostingSession: Sendable {
                redactor: credentials.redactor, clock: clock)
     }
 
-    /// Whether the cron job has nothing to do, answered before the session is even opened:
-    /// the idle marker, a fingerprint and a read-only look at the ledger's change counter.
-    public static func isIdle(siteDirectory: URL, now: Date) -> Bool {
-        IdleMarker(siteDirectory: siteDirectory)
-            .holds(fingerprint: IdleMarker.fingerprint(siteDirectory: siteDirectory), siteDirectory: siteDirectory, now: now)
+    /// What the cron job's shortcut found.
+    public enum IdleCheck: Sendable {
+        /// The last run left nothing to do and nothing has changed since.
+        case idle
+        /// Something may be due; the fingerprint is kept so the run need not compute it again.
+        case busy(fingerprint: String)
+    }
+
+    /// Answered before the session is even opened: the idle marker, a fingerprint and a
+    /// read-only look at the ledger's change counter.
+    public static func idleCheck(siteDirectory: URL, now: Date) -> IdleCheck {
+        let fingerprint = IdleMarker.fingerprint(siteDirectory: siteDirectory)
+        let holds = IdleMarker(siteDirectory: siteDirectory).holds(fingerprint: fingerprint, siteDirectory: siteDirectory, now: now)
+        return holds ? .idle : .busy(fingerprint: fingerprint)
     }
 
     /// The cron job, with its shortcut: when the last run left nothing to do and nothing has
     /// changed since, it returns at once without reading reviews or sending anything.
+    /// - Parameter checked: the result of `idleCheck` when the caller already made it.
     /// - Returns: nil when the shortcut answered; else the report and the index's problems.
-    public func post(only names: [String]?, limit: Int?, onResult: @escaping @Sendable (DeliveryOutcome) -> Void)
-        async throws -> (report: PostReport, diagnostics: [Diagnostic])? {
+    public func post(only names: [String]?, limit: Int?, checked: IdleCheck? = nil,
+                     onResult: @escaping @Sendable (DeliveryOutcome) -> Void) async throws -> (report: PostReport, diagnostics: [Diagnostic])? {
         let marker = IdleMarker(siteDirectory: site.directory)
-        let plain = names == nil && limit == nil
-        let fingerprint = IdleMarker.fingerprint(siteDirectory: site.directory)
-        if plain, marker.holds(fingerprint: fingerprint, siteDirectory: site.directory, now: clock()) {
-            return nil
+        // Only a plain run (no --to, no --limit) can tell that nothing at all is due.
+        var fingerprint: String?
+        if names == nil && limit == nil {
+            switch checked ?? PostingSession.idleCheck(siteDirectory: site.directory, now: clock()) {
+            case .idle: return nil
+            case .busy(let known): fingerprint = known
+            }
         }
         marker.clear()
         let index = reviewIndex()
@@ -114,7 +123,7 @@ public struct PostingSession: Sendable {
         // The counter is read before the question is asked, so a write in between (a ping
         // recorded by `build`, a `retry`) invalidates the answer.
         let version = try ledger.version()
-        if plain, problems.isEmpty, let until = try poster.idleUntil(index: index) {
+        if let fingerprint, problems.isEmpty, let until = try poster.idleUntil(index: index) {
             marker.save(fingerprint: fingerprint, ledgerVersion: version, idleUntil: until)
         }
         return (report, index.diagnostics)

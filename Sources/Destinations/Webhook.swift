@@ -107,11 +107,3 @@ public struct ReviewFacts: Encodable, Sendable {
         image = review.image.map { site.absoluteURL($0, relativeTo: review) }
     }
 }
-
-enum JSONCoding {
-    static func encode(_ value: some Encodable) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(value)
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 // MARK: Letterboxd
 
@@ -50,7 +51,7 @@ public final class FakeLetterboxd: @unchecked Sendable {
                 guard request.header("Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true else {
                     return error(400, "invalid_request", "form encoding required")
                 }
-                let form = Dictionary(FormDecoding.decode(request.text), uniquingKeysWith: { first, _ in first })
+                let form = Dictionary(FormEncoding.decode(request.text), uniquingKeysWith: { first, _ in first })
                 guard form["client_id"] == clientID, form["client_secret"] == clientSecret else {
                     return .json(401, "{\"error\":\"invalid_client\",\"error_description\":\"Invalid client credentials\"}")
                 }
@@ -75,7 +76,7 @@ public final class FakeLetterboxd: @unchecked Sendable {
             guard let bearer = request.header("Authorization")?.replacingOccurrences(of: "Bearer ", with: ""), tokens.contains(bearer) else {
                 return error(401, "Unauthorized", "Access token is invalid or expired")
             }
-            let query = Dictionary(FormDecoding.decode(request.query), uniquingKeysWith: { first, _ in first })
+            let query = Dictionary(FormEncoding.decode(request.query), uniquingKeysWith: { first, _ in first })
             switch (request.method, request.path) {
             case ("GET", "/me"):
                 return .json(200, "{\"member\":{\"id\":\"\(memberID)\",\"username\":\"\(username)\"}}")
@@ -198,7 +199,7 @@ public final class FakeMicropub: @unchecked Sendable {
             guard request.header("Content-Type")?.hasPrefix("application/x-www-form-urlencoded") == true else {
                 return .json(400, "{\"error\":\"invalid_request\",\"error_description\":\"form-encoded only\"}")
             }
-            let fields = FormDecoding.decode(request.text)
+            let fields = FormEncoding.decode(request.text)
             guard fields.contains(where: { $0 == ("h", "entry") }), fields.contains(where: { $0.0 == "content" && !$0.1.isEmpty }) else {
                 return .json(400, "{\"error\":\"invalid_request\",\"error_description\":\"h=entry and content are required\"}")
             }
@@ -207,17 +208,6 @@ public final class FakeMicropub: @unchecked Sendable {
             }
             entries.append(fields)
             return FakeResponse(status: 201, headers: [("Location", server.baseURL + "/entries/\(entries.count)")])
-        }
-    }
-}
-
-/// `application/x-www-form-urlencoded` parsing for the fakes.
-public enum FormDecoding {
-    public static func decode(_ body: String) -> [(String, String)] {
-        body.split(separator: "&").map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func unescape(_ s: Substring) -> String { s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s) }
-            return (unescape(parts[0]), parts.count > 1 ? unescape(parts[1]) : "")
         }
     }
 }

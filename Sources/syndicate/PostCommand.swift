@@ -22,9 +22,13 @@ struct PostCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console(quiet: options.quiet)
         // The cron tick with nothing to do stops here, before any parsing.
-        if !dryRun, to.isEmpty, limit == nil, PostingSession.isIdle(siteDirectory: options.siteDirectory, now: try options.now()) {
-            console.info("nothing due")
-            return
+        var checked: PostingSession.IdleCheck?
+        if !dryRun, to.isEmpty, limit == nil {
+            checked = PostingSession.idleCheck(siteDirectory: options.siteDirectory, now: try options.now())
+            if case .idle = checked {
+                console.info("nothing due")
+                return
+            }
         }
         let session = try options.openSession(console)
         let names = try validateNames(to, in: session, console: console)
@@ -44,7 +48,7 @@ struct PostCommand: AsyncParsableCommand {
             return
         }
 
-        let result = try await session.post(only: names, limit: limit) { outcome in console.info(describe(outcome)) }
+        let result = try await session.post(only: names, limit: limit, checked: checked) { outcome in console.info(describe(outcome)) }
         withExtendedLifetime(lock) {}
         guard let (report, diagnostics) = result else {
             console.info("nothing due")
