@@ -161,7 +161,9 @@ public struct BlueskyDestination: Destination {
         }
         if let image, var embed = record["embed"] as? [String: Any], var external = embed["external"] as? [String: Any], external["thumb"] == nil,
            let bytes = FileReader.contents(atPath: image) {
-            var upload = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.repo.uploadBlob", body: bytes, timeout: timeout)
+            // The same bytes give the same blob: uploading twice is uploading once.
+            var upload = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.repo.uploadBlob", body: bytes, timeout: timeout,
+                                     idempotent: true)
             upload.headers["Content-Type"] = Self.mimeType(image)
             upload.headers["Authorization"] = "Bearer \(session.accessJwt)"
             if let response = try? await http.send(upload) {
@@ -178,7 +180,9 @@ public struct BlueskyDestination: Destination {
         guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes]) else {
             return .done(.permanent(message: "cannot encode the record", httpStatus: nil))
         }
-        var request = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.repo.putRecord", body: data, timeout: timeout)
+        // The record key was fixed when the delivery was made: putting the same record twice is a no-op.
+        var request = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.repo.putRecord", body: data, timeout: timeout,
+                                  idempotent: true)
         request.headers["Content-Type"] = "application/json"
         request.headers["Authorization"] = "Bearer \(session.accessJwt)"
         let response: HTTPResponse

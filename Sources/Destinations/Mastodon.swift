@@ -36,18 +36,31 @@ public struct MastodonDestination: Destination {
         self.clock = clock
     }
 
-    /// The instance's limits as last fetched, else Mastodon's defaults (500, 23).
-    struct CachedLimits: Sendable {
+    /// The instance's limits as last fetched, else Mastodon's defaults (500, 23). Read from
+    /// disk once per process: a backlog composes every post under the same limits.
+    final class CachedLimits: @unchecked Sendable {
         let url: URL
         struct Values: Codable { var maxCharacters: Int; var charactersPerURL: Int; var fetchedAt: Double }
+        private let lock = NSLock()
+        private var memo: Values??
+
+        init(url: URL) { self.url = url }
 
         func load() -> Values? {
-            FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Values.self, from: $0) }
+            lock.lock()
+            defer { lock.unlock() }
+            if let memo { return memo }
+            let values = FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Values.self, from: $0) }
+            memo = .some(values)
+            return values
         }
 
         func save(_ values: Values) {
             try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try? JSONEncoder().encode(values).write(to: url, options: .atomic)
+            lock.lock()
+            memo = .some(values)
+            lock.unlock()
         }
     }
 
@@ -98,15 +111,23 @@ public struct MastodonDestination: Destination {
     }
 
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
-        var request = HTTPRequest(method: "POST", url: baseURL + "/api/v1/statuses", body: delivery.payload, timeout: timeout)
+        // The Idempotency-Key makes a resend within the hour a no-op.
+        var request = HTTPRequest(method: "POST", url: baseURL + "/api/v1/statuses", body: delivery.payload, timeout: timeout,
+                                  idempotent: true)
         request.headers["Content-Type"] = "application/json"
         request.headers["Authorization"] = "Bearer \(token)"
         request.headers["Idempotency-Key"] = delivery.idempotencyKey
         // Mastodon's 429 carries no Retry-After: X-RateLimit-Reset says when.
         let exchange = await ResponseClassifier.exchange(http, request, now: clock) { HTTPDate.iso8601($0.headers["X-RateLimit-Reset"]) }
         guard case .answered(let response) = exchange else { return exchange.settled }
-        let object = response.bodyComplete ? (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] : nil
-        return .posted(remoteID: object?["id"] as? String, remoteURL: (object?["url"] as? String) ?? (object?["uri"] as? String),
-                       httpStatus: response.status)
+        let status = response.bodyComplete ? try? JSONDecoder().decode(PostedStatus.self, from: response.body) : nil
+        return .posted(remoteID: status?.id, remoteURL: status?.url ?? status?.uri, httpStatus: response.status)
+    }
+
+    /// The fields of a Status entity that the ledger keeps (`url` is null for some statuses).
+    private struct PostedStatus: Decodable {
+        var id: String?
+        var url: String?
+        var uri: String?
     }
 }

@@ -8,13 +8,20 @@ public struct HTTPRequest: Sendable {
     public var body: Data?
     /// Seconds for the whole exchange (`post.timeout`).
     public var timeout: Double
+    /// Whether sending this request twice has the effect of sending it once (GET, PUT,
+    /// DELETE, or a POST the server deduplicates by a key). Only such a request may go out on
+    /// a kept-alive connection: when the server has closed that connection meanwhile,
+    /// libcurl sends the request again on a new one, which must never post twice.
+    public var idempotent: Bool
 
-    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: Data? = nil, timeout: Double = 30) {
+    public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: Data? = nil, timeout: Double = 30,
+                idempotent: Bool? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.idempotent = idempotent ?? ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"].contains(method.uppercased())
     }
 
     /// A JSON body with its content type.
@@ -66,14 +73,21 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// The first value of `name`; setting replaces every field of that name.
     public subscript(name: String) -> String? {
-        get { fields.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
+        get { fields.first { Self.sameName($0.name, name) }?.value }
         set {
-            fields.removeAll { $0.name.caseInsensitiveCompare(name) == .orderedSame }
+            fields.removeAll { Self.sameName($0.name, name) }
             if let newValue { fields.append((name, newValue)) }
         }
     }
 
     public mutating func add(_ name: String, _ value: String) { fields.append((name, value)) }
+
+    /// Field names are ASCII tokens (RFC 9110 §5.1), compared without regard to ASCII case.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x | 0x20))
+        }
+    }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 }

@@ -36,6 +36,9 @@ public struct ReviewIndex: Sendable {
     /// Problems of the last full load (only when it was not answered from the cache).
     public var diagnostics: [Diagnostic]
     public var fromCache: Bool
+    /// The whole reviews, by source file, when this index was made by loading them (not
+    /// from the cache): whoever needs a review next need not read its file again.
+    public var loaded: [String: Review] = [:]
 
     /// The index of a site, from the cache when it is still valid, else by loading every review
     /// (and refreshing the cache).
@@ -48,7 +51,8 @@ public struct ReviewIndex: Sendable {
         let (reviews, diagnostics) = ReviewLoader(config: config).loadAll(in: directory)
         let indexed = reviews.map(IndexedReview.init)
         write(indexed, to: cacheURL, fingerprint: fingerprint)
-        return ReviewIndex(reviews: indexed, diagnostics: diagnostics, fromCache: false)
+        return ReviewIndex(reviews: indexed, diagnostics: diagnostics, fromCache: false,
+                           loaded: Dictionary(reviews.map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first }))
     }
 
     private static func read(_ url: URL, fingerprint: String) -> [IndexedReview]? {

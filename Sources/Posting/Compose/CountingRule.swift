@@ -57,27 +57,44 @@ public enum TextScanner {
     public static func urls(in text: String) -> [Range<String.Index>] {
         var ranges: [Range<String.Index>] = []
         var search = text.startIndex
-        while search < text.endIndex,
-              let start = [text.range(of: "https://", range: search..<text.endIndex), text.range(of: "http://", range: search..<text.endIndex)]
-                  .compactMap({ $0?.lowerBound }).min() {
+        while let start = nextScheme(in: text, from: search) {
             var end = text[start...].firstIndex(where: \.isWhitespace) ?? text.endIndex
             while end > start, let last = text[..<end].last, ".,;:!?)]}'\"”’…".contains(last) { end = text.index(before: end) }
             if text.distance(from: start, to: end) > 8 { ranges.append(start..<end) }
             search = end > start ? end : text.index(after: start)
+            if search >= text.endIndex { break }
         }
         return ranges
+    }
+
+    /// Where the next `http://` or `https://` starts, found in the UTF-8 bytes (every post is
+    /// scanned several times while it is fitted to its limit).
+    private static func nextScheme(in text: String, from index: String.Index) -> String.Index? {
+        let utf8 = text.utf8
+        var i = index
+        while let h = utf8[i...].firstIndex(of: UInt8(ascii: "h")) {
+            var rest = utf8[utf8.index(after: h)...]
+            if rest.starts(with: "ttp".utf8) {
+                rest = rest.dropFirst(3)
+                if rest.first == UInt8(ascii: "s") { rest = rest.dropFirst() }
+                if rest.starts(with: "://".utf8) { return h }
+            }
+            i = utf8.index(after: h)
+        }
+        return nil
     }
 
     /// Hashtags: `#` after a start or a space, then letters, digits and `_`, not only digits.
     public static func hashtags(in text: String) -> [Range<String.Index>] {
         var ranges: [Range<String.Index>] = []
+        let links = urls(in: text)
         var index = text.startIndex
         while let hash = text[index...].firstIndex(of: "#") {
             let after = text.index(after: hash)
             let atBoundary = hash == text.startIndex || text[text.index(before: hash)].isWhitespace
             let end = text[after...].firstIndex(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) ?? text.endIndex
             let tag = text[after..<end]
-            if atBoundary, !tag.isEmpty, !tag.allSatisfy(\.isNumber), !urls(in: text).contains(where: { $0.contains(hash) }) {
+            if atBoundary, !tag.isEmpty, !tag.allSatisfy(\.isNumber), !links.contains(where: { $0.contains(hash) }) {
                 ranges.append(hash..<end)
             }
             index = end > after ? end : after

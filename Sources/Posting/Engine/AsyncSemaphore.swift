@@ -20,4 +20,12 @@ actor AsyncSemaphore {
             waiters.removeFirst().resume()
         }
     }
+
+    /// For a holder about to need a slot again: true, keeping its slot, when nobody waits for
+    /// one; otherwise the slot goes to the first waiter, and the holder must `acquire` anew.
+    func keepIfUncontended() -> Bool {
+        if waiters.isEmpty { return true }
+        waiters.removeFirst().resume()
+        return false
+    }
 }

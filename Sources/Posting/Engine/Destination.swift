@@ -59,7 +59,7 @@ extension Destination {
 
     /// A fresh idempotency key; adapters whose service needs a particular shape (Bluesky's
     /// record keys are TIDs) provide their own.
-    public func newIdempotencyKey(now: Date) -> String { UUID().uuidString.lowercased() }
+    public func newIdempotencyKey(now: Date) -> String { IdempotencyKey.random() }
 }
 
 /// A composed post: the text people will read, how it measures up, and the adapter's payload.
@@ -102,4 +102,25 @@ public enum SendResult: Sendable, Equatable {
     case permanent(message: String, httpStatus: Int?)
     /// May or may not have been posted.
     case unknown(message: String, httpStatus: Int?)
+}
+
+/// Random idempotency keys.
+public enum IdempotencyKey {
+    /// A version 4 UUID in lower case, from the system's random generator (`getrandom`):
+    /// Foundation's `UUID()` opens /dev/urandom for each one, and a backlog makes hundreds.
+    public static func random() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        bytes[6] = bytes[6] & 0x0F | 0x40 // version 4
+        bytes[8] = bytes[8] & 0x3F | 0x80 // RFC 4122 variant
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if [4, 6, 8, 10].contains(index) { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }

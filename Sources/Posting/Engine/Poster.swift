@@ -87,7 +87,7 @@ public struct Poster: Sendable {
         let plan = try plan(index: index, only: names)
         if plan.new.isEmpty && plan.due.isEmpty { return report }
         await prepare(Set(plan.new.map(\.destination) + plan.due.map(\.destination)))
-        let created = try createDeliveries(plan.new)
+        let created = try createDeliveries(plan.new, loaded: index.loaded)
         var work = plan.due + created.filter { $0.state == .pending }
         work.sort { ($0.reviewDate, $0.review, $0.destination, $0.series) < ($1.reviewDate, $1.review, $1.destination, $1.series) }
         if let limit { work = Array(work.prefix(limit)) }
@@ -166,10 +166,13 @@ public struct Poster: Sendable {
         for destination in destinations where names.contains(destination.name) { await destination.prepare() }
     }
 
-    private func createDeliveries(_ pairs: [(review: IndexedReview, destination: String)]) throws -> [Delivery] {
+    /// - Parameter loaded: reviews read moments ago with the index; any other is read again
+    ///   now, so that an edit since the index was cached (a draft again, a later date, a new
+    ///   skip) wins.
+    private func createDeliveries(_ pairs: [(review: IndexedReview, destination: String)], loaded: [String: Review]) throws -> [Delivery] {
         guard !pairs.isEmpty else { return [] }
         let parser = FrontMatterParser(timeZone: config.site.timeZone)
-        var parsed: [String: Result<Review, ReviewProblems>] = [:]
+        var parsed: [String: Result<Review, ReviewProblems>] = loaded.mapValues { .success($0) }
         var deliveries: [Delivery] = []
         for (indexed, name) in pairs {
             guard let destination = destinations.first(where: { $0.name == name }) else { continue }
@@ -179,8 +182,6 @@ public struct Poster: Sendable {
             }
             switch parsed[indexed.source]! {
             case .success(let review):
-                // Read again now: an edit since the index was made (a draft again, a later
-                // date, a new skip) wins.
                 guard review.isPublished(at: clock()), !review.syndication.skip.contains(name) else { continue }
                 deliveries.append(makeDelivery(review, destination: destination, series: 0))
             case .failure:
@@ -217,19 +218,7 @@ public struct Poster: Sendable {
         return await withTaskGroup(of: PostReport.self) { group in
             for (name, queue) in queues {
                 guard let destination = byName[name] else { continue }
-                group.addTask {
-                    var report = PostReport()
-                    for delivery in queue {
-                        await semaphore.acquire()
-                        let outcome = await attempt(delivery, with: destination)
-                        await semaphore.release()
-                        // nil: settled by another command meanwhile; nothing was sent.
-                        guard let outcome else { continue }
-                        report.add(outcome)
-                        onResult(outcome)
-                    }
-                    return report
-                }
+                group.addTask { await serve(queue, of: destination, semaphore: semaphore) }
             }
             var total = PostReport()
             for await report in group { total.merge(report) }
@@ -237,27 +226,97 @@ public struct Poster: Sendable {
         }
     }
 
-    /// One attempt: `sending` committed, the request, the new state with its attempt record.
-    private func attempt(_ delivery: Delivery, with destination: any Destination) async -> DeliveryOutcome? {
+    /// One destination's deliveries, one at a time, in order. An attempt's outcome is
+    /// committed together with the next delivery's `sending` mark, one transaction per post
+    /// instead of two, while this queue keeps its request slot because no other destination
+    /// is waiting for one; otherwise it is committed at once and the slot handed on.
+    private func serve(_ queue: [Delivery], of destination: any Destination, semaphore: AsyncSemaphore) async -> PostReport {
+        var report = PostReport()
+        var unrecorded: Attempted?
+        var holdingSlot = false
+        func publish(_ outcome: DeliveryOutcome?) {
+            // nil: settled by another command meanwhile; nothing was sent.
+            guard let outcome else { return }
+            report.add(outcome)
+            onResult(outcome)
+        }
+        for delivery in queue {
+            if !holdingSlot { await semaphore.acquire() }
+            holdingSlot = true
+            switch begin(delivery, with: destination, committing: &unrecorded) {
+            case .settled(let earlier, let outcome):
+                publish(earlier)
+                publish(outcome)
+            case .send(let earlier, let sending, let payload):
+                publish(earlier)
+                unrecorded = await send(sending, payload: payload, with: destination)
+            }
+            if await !semaphore.keepIfUncontended() {
+                holdingSlot = false
+                publish(commit(&unrecorded))
+            }
+        }
+        publish(commit(&unrecorded))
+        if holdingSlot { await semaphore.release() }
+        return report
+    }
+
+    /// A delivery's state after an attempt, with its attempt record, not yet committed.
+    private struct Attempted {
+        var delivery: Delivery
+        var attempt: Attempt
+    }
+
+    private enum Start {
+        /// Reached a state without sending (or was settled by another command: nil).
+        case settled(earlier: DeliveryOutcome?, DeliveryOutcome?)
+        /// Committed as `sending`: the request may leave.
+        case send(earlier: DeliveryOutcome?, Delivery, payload: Data)
+    }
+
+    /// Commits the previous attempt's outcome, if any, and then this delivery's `sending`
+    /// mark (in one transaction when both are due), unless it must be settled unsent.
+    private func begin(_ delivery: Delivery, with destination: any Destination, committing unrecorded: inout Attempted?) -> Start {
         var delivery = delivery
         let now = clock()
         // Checked here, when the request would leave, not when the retry was scheduled: a
         // destination's memory of idempotency keys may have run out in between.
         if destination.deduplicates, delivery.attempts > 0, let id = delivery.id, (try? ledger.hadNoAnswer(id)) == true,
            !destination.resendIsSafe(createdAt: delivery.createdAt, now: now) {
-            return settle(&delivery, as: .unknown, now: now,
-                          message: "no answer earlier, and the destination no longer recognises the idempotency key (may have been posted: check, then `syndicate resolve`)")
+            let earlier = commit(&unrecorded)
+            return .settled(earlier: earlier, settle(&delivery, as: .unknown, now: now,
+                message: "no answer earlier, and the destination no longer recognises the idempotency key (may have been posted: check, then `syndicate resolve`)"))
         }
         guard let payload = delivery.payload else {
-            return settle(&delivery, as: .dead, now: now,
-                          message: "the post could not be composed when the delivery was created: fix it, then `syndicate repost`")
+            let earlier = commit(&unrecorded)
+            return .settled(earlier: earlier, settle(&delivery, as: .dead, now: now,
+                message: "the post could not be composed when the delivery was created: fix it, then `syndicate repost`"))
         }
+        var earlier: DeliveryOutcome?
+        let sending: Delivery?
         do {
-            guard let sending = try ledger.markSending(delivery, now: now) else { return nil }
-            delivery = sending
+            if let previous = unrecorded {
+                unrecorded = nil
+                earlier = DeliveryOutcome(delivery: previous.delivery, error: nil)
+                do {
+                    sending = try ledger.record(previous.delivery, attempt: previous.attempt, thenMarkSending: delivery, now: now)
+                } catch {
+                    earlier?.error = "ledger: \(error)"
+                    throw error
+                }
+            } else {
+                sending = try ledger.markSending(delivery, now: now)
+            }
         } catch {
-            return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
+            return .settled(earlier: earlier, DeliveryOutcome(delivery: delivery, error: "ledger: \(error)"))
         }
+        guard let sending else { return .settled(earlier: earlier, nil) }
+        return .send(earlier: earlier, sending, payload: payload)
+    }
+
+    /// The request, and the state it leads to (committed later, by `begin` or `commit`).
+    private func send(_ delivery: Delivery, payload: Data, with destination: any Destination) async -> Attempted {
+        var delivery = delivery
         let started = clock()
         let result = await destination.send(OutgoingDelivery(review: delivery.review, idempotencyKey: delivery.idempotencyKey,
                                                              payload: payload, attempt: delivery.attempts,
@@ -265,12 +324,19 @@ public struct Poster: Sendable {
         let finished = clock()
         let attempt = apply(result, to: &delivery, resendIsSafe: destination.resendIsSafe(createdAt: delivery.createdAt, now: finished),
                             now: finished, started: started)
+        return Attempted(delivery: delivery, attempt: attempt)
+    }
+
+    /// Commits an outcome on its own.
+    private func commit(_ unrecorded: inout Attempted?) -> DeliveryOutcome? {
+        guard let attempted = unrecorded else { return nil }
+        unrecorded = nil
         do {
-            try ledger.record(delivery, attempt: attempt)
+            try ledger.record(attempted.delivery, attempt: attempted.attempt)
         } catch {
-            return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
+            return DeliveryOutcome(delivery: attempted.delivery, error: "ledger: \(error)")
         }
-        return DeliveryOutcome(delivery: delivery, error: nil)
+        return DeliveryOutcome(delivery: attempted.delivery, error: nil)
     }
 
     /// Records a state reached without sending anything.

@@ -75,7 +75,8 @@ public final class Ledger: Sendable {
     /// know that nothing changed since it last looked (`IdleMarker`).
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
         try pool.write { db in
-            try db.execute(sql: "UPDATE meta SET value = value + 1 WHERE key = 'version'")
+            // Cached: a post writes a few times per delivery, and compiling costs more than running.
+            try db.cachedStatement(sql: "UPDATE meta SET value = value + 1 WHERE key = 'version'").execute()
             return try body(db)
         }
     }
@@ -181,19 +182,33 @@ public final class Ledger: Sendable {
     /// `retrying` in the ledger: another command (`mark-posted`, `resolve`) settled it since
     /// this run read it, and it must not be sent.
     public func markSending(_ delivery: Delivery, now: Date) throws -> Delivery? {
-        guard let id = delivery.id else { return nil }
-        return try write { db in
-            try db.execute(sql: """
-                UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ?
-                WHERE id = ? AND state IN ('pending', 'retrying')
-                """, arguments: [now.timeIntervalSince1970, id])
-            guard db.changesCount == 1 else { return nil }
-            var sending = delivery
-            sending.state = .sending
-            sending.attempts += 1
-            sending.updatedAt = now
-            return sending
+        guard delivery.id != nil else { return nil }
+        return try write { db in try Self.markSending(delivery, now: now, in: db) }
+    }
+
+    /// Stores an attempt's outcome and marks the next delivery `sending`, in one transaction:
+    /// how a destination's queue moves on from one post to the next. The outcome is stored
+    /// even when `next` turns out to be settled already (then nil is returned, as by
+    /// `markSending`).
+    public func record(_ delivery: Delivery, attempt: Attempt?, thenMarkSending next: Delivery, now: Date) throws -> Delivery? {
+        try write { db in
+            try Self.record(delivery, attempt: attempt, in: db)
+            return try Self.markSending(next, now: now, in: db)
         }
+    }
+
+    private static func markSending(_ delivery: Delivery, now: Date, in db: Database) throws -> Delivery? {
+        guard let id = delivery.id else { return nil }
+        try db.cachedStatement(sql: """
+            UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ?
+            WHERE id = ? AND state IN ('pending', 'retrying')
+            """).execute(arguments: [now.timeIntervalSince1970, id])
+        guard db.changesCount == 1 else { return nil }
+        var sending = delivery
+        sending.state = .sending
+        sending.attempts += 1
+        sending.updatedAt = now
+        return sending
     }
 
     /// Whether a request of this delivery went out and got no answer (or was cut short by a
@@ -208,24 +223,28 @@ public final class Ledger: Sendable {
         }
     }
 
-    /// Stores a delivery's new state together with the attempt that led to it. Plain SQL on
-    /// the columns an attempt can change: this runs twice per post.
+    /// Stores a delivery's new state together with the attempt that led to it.
     public func record(_ delivery: Delivery, attempt: Attempt?) throws {
+        guard delivery.id != nil else { return }
+        try write { db in try Self.record(delivery, attempt: attempt, in: db) }
+    }
+
+    /// Plain SQL on the columns an attempt can change, through cached statements: this runs
+    /// for every attempt.
+    private static func record(_ delivery: Delivery, attempt: Attempt?, in db: Database) throws {
         guard let id = delivery.id else { return }
-        try write { db in
-            try db.execute(sql: """
-                UPDATE delivery SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, remote_id = ?, remote_url = ?,
-                updated_at = ?, posted_at = ? WHERE id = ?
-                """, arguments: [delivery.state.rawValue, delivery.attempts, delivery.nextAttemptAt?.timeIntervalSince1970,
-                                 delivery.lastError, delivery.remoteID, delivery.remoteURL, delivery.updatedAt.timeIntervalSince1970,
-                                 delivery.postedAt?.timeIntervalSince1970, id])
-            if let attempt {
-                try db.execute(sql: """
-                    INSERT INTO attempt (delivery_id, started_at, duration_ms, http_status, error_class, message)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [id, attempt.startedAt.timeIntervalSince1970, attempt.durationMs, attempt.httpStatus,
-                                     attempt.errorClass, attempt.message])
-            }
+        try db.cachedStatement(sql: """
+            UPDATE delivery SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, remote_id = ?, remote_url = ?,
+            updated_at = ?, posted_at = ? WHERE id = ?
+            """).execute(arguments: [delivery.state.rawValue, delivery.attempts, delivery.nextAttemptAt?.timeIntervalSince1970,
+                                     delivery.lastError, delivery.remoteID, delivery.remoteURL, delivery.updatedAt.timeIntervalSince1970,
+                                     delivery.postedAt?.timeIntervalSince1970, id])
+        if let attempt {
+            try db.cachedStatement(sql: """
+                INSERT INTO attempt (delivery_id, started_at, duration_ms, http_status, error_class, message)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [id, attempt.startedAt.timeIntervalSince1970, attempt.durationMs, attempt.httpStatus,
+                                         attempt.errorClass, attempt.message])
         }
     }
 
@@ -284,7 +303,7 @@ extension Ledger {
                         try existing.update(db)
                     } else {
                         var delivery = Delivery(review: review.slug, destination: destination.name, kind: destination.kind, series: 0,
-                                                idempotencyKey: UUID().uuidString.lowercased(), payload: nil, reviewDate: review.date,
+                                                idempotencyKey: IdempotencyKey.random(), payload: nil, reviewDate: review.date,
                                                 contentHash: review.contentHash, now: now)
                         delivery.state = .posted
                         delivery.postedAt = now
