@@ -26,6 +26,10 @@ public final class CurlHTTPClient: HTTPClient {
 
     public func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
         let userAgent = self.userAgent
+        if let context = BlockingThreadContext.current {
+            // A thread that may block: no handing over to a worker and back.
+            return try Transfer.perform(request, userAgent: userAgent, on: context.handle).get()
+        }
         let result: Result<HTTPResponse, HTTPFailure> = await withCheckedContinuation { continuation in
             TransferWorkers.shared.run { handle in
                 continuation.resume(returning: Transfer.perform(request, userAgent: userAgent, on: handle))
