@@ -120,14 +120,8 @@ public struct MastodonDestination: Destination {
         // Mastodon's 429 carries no Retry-After: X-RateLimit-Reset says when.
         let exchange = await ResponseClassifier.exchange(http, request, now: clock) { HTTPDate.iso8601($0.headers["X-RateLimit-Reset"]) }
         guard case .answered(let response) = exchange else { return exchange.settled }
-        let status = response.bodyComplete ? try? JSONDecoder().decode(PostedStatus.self, from: response.body) : nil
-        return .posted(remoteID: status?.id, remoteURL: status?.url ?? status?.uri, httpStatus: response.status)
-    }
-
-    /// The fields of a Status entity that the ledger keeps (`url` is null for some statuses).
-    private struct PostedStatus: Decodable {
-        var id: String?
-        var url: String?
-        var uri: String?
+        // The Status entity: its id, and its URL (null for some statuses, then its URI).
+        let status = response.bodyComplete ? TopLevelJSONStrings.read(response.body, keys: ["id", "url", "uri"]) : nil
+        return .posted(remoteID: status?["id"], remoteURL: status?["url"] ?? status?["uri"], httpStatus: response.status)
     }
 }

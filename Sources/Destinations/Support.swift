@@ -22,3 +22,171 @@ enum PrivateFile {
         if written == data.count { rename(staging, url.path) } else { unlink(staging) }
     }
 }
+
+/// The string values of chosen top-level members of a JSON object, read in one pass over the
+/// bytes. What a successful post answers is a large object (Mastodon's Status has the whole
+/// account in it) of which only an id and a URL are kept; a full decode cost more than the
+/// rest of reading the answer. Nested objects and arrays are skipped, never searched, so a
+/// nested `id` is never taken for the top-level one. nil when the data is not a JSON object.
+enum TopLevelJSONStrings {
+    static func read(_ data: Data, keys: Set<String>) -> [String: String]? {
+        data.withUnsafeBytes { raw in
+            var scanner = Scanner(bytes: raw.bindMemory(to: UInt8.self))
+            return scanner.object(keys: keys)
+        }
+    }
+
+    private struct Scanner {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        var current: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+        mutating func skipSpace() {
+            while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1 }
+        }
+
+        mutating func take(_ byte: UInt8) -> Bool {
+            skipSpace()
+            guard current == byte else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func object(keys: Set<String>) -> [String: String]? {
+            guard take(UInt8(ascii: "{")) else { return nil }
+            var found: [String: String] = [:]
+            if take(UInt8(ascii: "}")) { return finished(found) }
+            repeat {
+                skipSpace()
+                guard let key = string(), take(UInt8(ascii: ":")) else { return nil }
+                skipSpace()
+                if keys.contains(key), current == UInt8(ascii: "\"") {
+                    guard let value = string() else { return nil }
+                    found[key] = value
+                } else {
+                    guard skipValue() else { return nil }
+                }
+            } while take(UInt8(ascii: ","))
+            guard take(UInt8(ascii: "}")) else { return nil }
+            return finished(found)
+        }
+
+        /// Only white space may follow the object.
+        private mutating func finished(_ found: [String: String]) -> [String: String]? {
+            skipSpace()
+            return index == bytes.count ? found : nil
+        }
+
+        /// A string at `index` (which holds its opening quote), with its escapes decoded.
+        mutating func string() -> String? {
+            guard current == UInt8(ascii: "\"") else { return nil }
+            index += 1
+            var scalars = String.UnicodeScalarView()
+            var runStart = index
+            func flush(_ end: Int) -> Bool {
+                guard end > runStart else { return true }
+                guard let run = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self) else { return false }
+                scalars.append(contentsOf: run.unicodeScalars)
+                return true
+            }
+            while let byte = current {
+                switch byte {
+                case UInt8(ascii: "\""):
+                    guard flush(index) else { return nil }
+                    index += 1
+                    return String(scalars)
+                case UInt8(ascii: "\\"):
+                    guard flush(index) else { return nil }
+                    index += 1
+                    guard let scalar = escape() else { return nil }
+                    scalars.append(scalar)
+                    runStart = index
+                case 0x00..<0x20:
+                    return nil // control characters must be escaped
+                default:
+                    index += 1
+                }
+            }
+            return nil
+        }
+
+        /// The escape after a backslash.
+        private mutating func escape() -> Unicode.Scalar? {
+            guard let byte = current else { return nil }
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""): return "\""
+            case UInt8(ascii: "\\"): return "\\"
+            case UInt8(ascii: "/"): return "/"
+            case UInt8(ascii: "b"): return "\u{08}"
+            case UInt8(ascii: "f"): return "\u{0C}"
+            case UInt8(ascii: "n"): return "\n"
+            case UInt8(ascii: "r"): return "\r"
+            case UInt8(ascii: "t"): return "\t"
+            case UInt8(ascii: "u"):
+                guard let high = hex4() else { return nil }
+                if (0xD800..<0xDC00).contains(high) {
+                    // A surrogate pair: the low half must follow as its own escape.
+                    guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else { return nil }
+                    index += 2
+                    guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
+                    return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                }
+                return Unicode.Scalar(high)
+            default: return nil
+            }
+        }
+
+        private mutating func hex4() -> UInt32? {
+            guard index + 4 <= bytes.count else { return nil }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: return nil
+                }
+                value = value << 4 | UInt32(digit)
+                index += 1
+            }
+            return value
+        }
+
+        /// Skips any value: a string, or a number, literal, object or array, whose nested
+        /// strings are skipped whole (so brackets inside them do not count).
+        mutating func skipValue() -> Bool {
+            skipSpace()
+            guard let first = current else { return false }
+            if first == UInt8(ascii: "\"") { return string() != nil }
+            var depth = 0
+            while let byte = current {
+                switch byte {
+                case UInt8(ascii: "\""):
+                    guard string() != nil else { return false }
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    if depth == 0 { return index > 0 && first != byte }
+                    depth -= 1
+                    if depth == 0 {
+                        index += 1
+                        return true
+                    }
+                case UInt8(ascii: ","):
+                    if depth == 0 { return first != byte }
+                default:
+                    break
+                }
+                index += 1
+            }
+            return depth == 0 && first != UInt8(ascii: "{") && first != UInt8(ascii: "[")
+        }
+    }
+}

@@ -17,8 +17,9 @@ public enum SiteFingerprint {
         let descriptor = dirfd(directory)
         let names = ReviewLoader.reviewFiles(in: siteDirectory, sorted: false)
         // Each file's own hash, summed: the sum does not depend on the order, so the names
-        // need no sorting, and both cores stat half the files each.
-        let chunk = max(1, (names.count + 1) / 2)
+        // need no sorting, and both cores stat half the files each, when there are enough
+        // files to be worth a second thread.
+        let chunk = names.count < 2000 ? max(1, names.count) : (names.count + 1) / 2
         let parts = ParallelMap.map(Array(stride(from: 0, to: names.count, by: chunk))) { start -> UInt64 in
             var sum: UInt64 = 0
             for name in names[start..<min(names.count, start + chunk)] {

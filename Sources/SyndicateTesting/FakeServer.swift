@@ -12,6 +12,8 @@ public struct RecordedRequest: Sendable {
     public var headers: [(name: String, value: String)]
     public var body: Data
     public var receivedAt: Date
+    /// Which accepted connection it came on (0, 1, …): tells kept-alive connections apart.
+    public var connection: Int = 0
 
     public func header(_ name: String) -> String? {
         headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
@@ -62,13 +64,16 @@ public struct FakeResponse: Sendable {
 }
 
 /// An HTTP/1.1 server on 127.0.0.1 (a random free port) for tests: it records every request
-/// and answers with whatever its handler says, faults included. One connection per request.
+/// and answers with whatever its handler says, faults included. One connection per request,
+/// unless `keepAlive` is set: then a connection serves requests until the client closes it.
 public final class FakeServer: @unchecked Sendable {
     public typealias Handler = @Sendable (RecordedRequest, _ index: Int) -> FakeResponse
 
     public let port: Int
     private let listener: Int32
     private let handler: Handler
+    private let keepAlive: Bool
+    private var connections = 0
     private let lock = NSLock()
     private var recorded: [RecordedRequest] = []
     private var stopped = false
@@ -76,8 +81,9 @@ public final class FakeServer: @unchecked Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// - Parameter handler: given each request and its 0-based index among all requests.
-    public init(handler: @escaping Handler) throws {
+    public init(keepAlive: Bool = false, handler: @escaping Handler) throws {
         self.handler = handler
+        self.keepAlive = keepAlive
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw POSIXError(.EMFILE) }
         var reuse: Int32 = 1
@@ -102,8 +108,8 @@ public final class FakeServer: @unchecked Sendable {
 
     /// A server that answers every request with the responses given, in order; the last one
     /// repeats.
-    public convenience init(responses: [FakeResponse]) throws {
-        try self.init { _, index in responses[min(index, responses.count - 1)] }
+    public convenience init(responses: [FakeResponse], keepAlive: Bool = false) throws {
+        try self.init(keepAlive: keepAlive) { _, index in responses[min(index, responses.count - 1)] }
     }
 
     deinit { stop() }
@@ -137,15 +143,27 @@ public final class FakeServer: @unchecked Sendable {
                 return
             }
             if client < 0 { continue }
-            let thread = Thread { [self] in serve(client) }
+            lock.lock()
+            let connection = connections
+            connections += 1
+            lock.unlock()
+            let thread = Thread { [self] in serve(client, connection: connection) }
             thread.start()
         }
     }
 
-    private func serve(_ client: Int32) {
+    private func serve(_ client: Int32, connection: Int) {
         var noDelay: Int32 = 1
         setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-        guard let request = readRequest(client) else { close(client); return }
+        var pending = Data()
+        while answer(client, connection: connection, pending: &pending) {}
+        close(client)
+    }
+
+    /// Reads and answers one request; true when the connection stays open for another.
+    private func answer(_ client: Int32, connection: Int, pending: inout Data) -> Bool {
+        guard var request = readRequest(client, pending: &pending) else { return false }
+        request.connection = connection
         lock.lock()
         let index = recorded.count
         recorded.append(request)
@@ -156,23 +174,20 @@ public final class FakeServer: @unchecked Sendable {
         case .reset?:
             var linger = linger(l_onoff: 1, l_linger: 0)
             setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
-            close(client)
-            return
+            return false
         case .truncatedBody?:
             send(client, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n{\"id\":")
-            close(client)
-            return
+            return false
         case .hang?:
             var buffer = [UInt8](repeating: 0, count: 1)
             while recv(client, &buffer, 1, 0) > 0 {}
-            close(client)
-            return
+            return false
         case nil:
             break
         }
         var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
         for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
-        head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
+        head += "Content-Length: \(response.body.count)\r\n" + (keepAlive ? "\r\n" : "Connection: close\r\n\r\n")
         send(client, head)
         response.body.withUnsafeBytes { bytes in
             var offset = 0
@@ -182,8 +197,9 @@ public final class FakeServer: @unchecked Sendable {
                 offset += sent
             }
         }
+        if keepAlive { return true }
         shutdown(client, Int32(SHUT_WR))
-        close(client)
+        return false
     }
 
     private func send(_ client: Int32, _ text: String) {
@@ -191,10 +207,12 @@ public final class FakeServer: @unchecked Sendable {
         _ = Glibc.send(client, &bytes, bytes.count, Int32(MSG_NOSIGNAL))
     }
 
-    private func readRequest(_ client: Int32) -> RecordedRequest? {
-        var data = Data()
+    /// - Parameter pending: bytes read past the previous request on this connection.
+    private func readRequest(_ client: Int32, pending: inout Data) -> RecordedRequest? {
+        var data = Data(pending) // a fresh Data: indices from 0
+        pending = Data()
         var buffer = [UInt8](repeating: 0, count: 65536)
-        var headerEnd: Range<Data.Index>?
+        var headerEnd = data.range(of: Data("\r\n\r\n".utf8))
         while headerEnd == nil {
             let count = recv(client, &buffer, buffer.count, 0)
             if count <= 0 { return nil }
@@ -216,6 +234,10 @@ public final class FakeServer: @unchecked Sendable {
             let count = recv(client, &buffer, buffer.count, 0)
             if count <= 0 { return nil }
             body.append(buffer, count: count)
+        }
+        if body.count > length {
+            pending = Data(body[(body.startIndex + length)...])
+            body = Data(body[..<(body.startIndex + length)])
         }
         let target = String(requestLine[1])
         let parts = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)

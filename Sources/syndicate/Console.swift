@@ -10,9 +10,10 @@ struct Console {
             && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }()
 
-    func info(_ message: String) {
+    /// Progress: nothing at all with `--quiet`, not even composing the message.
+    func info(_ message: @autoclosure () -> String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        FileHandle.standardError.write(Data((message() + "\n").utf8))
     }
 
     func problem(_ message: String) {

@@ -31,7 +31,10 @@ public struct Composer: Sendable {
     public func compose(_ variables: TemplateVariables, rule: CountingRule) throws(CompositionError) -> ComposedText {
         var values = variables.values
         let full = render(values)
-        if rule.fits(full) { return ComposedText(text: full, count: rule.count(full), limit: rule.limit, unit: rule.unit, shortened: false) }
+        let fullCount = rule.count(full)
+        if rule.fits(full, count: fullCount) {
+            return ComposedText(text: full, count: fullCount, limit: rule.limit, unit: rule.unit, shortened: false)
+        }
 
         for drop in [[], ["hashtags"], ["hashtags", "headline"]] {
             for key in drop { values[key] = nil }
@@ -39,7 +42,7 @@ public struct Composer: Sendable {
                 return ComposedText(text: text, count: rule.count(text), limit: rule.limit, unit: rule.unit, shortened: true)
             }
         }
-        throw CompositionError.tooLong(count: rule.count(full), limit: rule.limit ?? 0, unit: rule.unit)
+        throw CompositionError.tooLong(count: fullCount, limit: rule.limit ?? 0, unit: rule.unit)
     }
 
     private func render(_ values: [String: String]) -> String {

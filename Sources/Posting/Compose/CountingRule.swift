@@ -22,6 +22,12 @@ public struct CountingRule: Sendable {
         return limit.map { count(text) <= $0 } ?? true
     }
 
+    /// `fits`, with the text's `count` already known.
+    public func fits(_ text: String, count: Int) -> Bool {
+        if let byteLimit, text.utf8.count > byteLimit { return false }
+        return limit.map { count <= $0 } ?? true
+    }
+
     /// Characters as people see them.
     public static func graphemes(limit: Int?) -> CountingRule {
         CountingRule(unit: "characters", limit: limit) { $0.count }

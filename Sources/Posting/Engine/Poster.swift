@@ -86,13 +86,15 @@ public struct Poster: Sendable {
         var report = try recoverInterrupted()
         let plan = try plan(index: index, only: names)
         if plan.new.isEmpty && plan.due.isEmpty { return report }
-        await prepare(Set(plan.new.map(\.destination) + plan.due.map(\.destination)))
+        let threads = DestinationThreads()
+        defer { threads.shutdown() }
+        await prepare(Set(plan.new.map(\.destination) + plan.due.map(\.destination)), on: threads)
         let created = try createDeliveries(plan.new, loaded: index.loaded)
         var work = plan.due + created.filter { $0.state == .pending }
         work.sort { ($0.reviewDate, $0.review, $0.destination, $0.series) < ($1.reviewDate, $1.review, $1.destination, $1.series) }
         if let limit { work = Array(work.prefix(limit)) }
         report.merge(PostReport(uncomposable: created))
-        report.merge(await dispatch(work))
+        report.merge(await dispatch(work, on: threads))
         return report
     }
 
@@ -101,7 +103,9 @@ public struct Poster: Sendable {
     public func repost(_ review: Review, only names: [String]? = nil) async throws -> PostReport {
         var report = try recoverInterrupted()
         let targets = destinations.filter { $0.kind != WebSubKind.name && (names == nil || names!.contains($0.name)) }
-        await prepare(Set(targets.map(\.name)))
+        let threads = DestinationThreads()
+        defer { threads.shutdown() }
+        await prepare(Set(targets.map(\.name)), on: threads)
         var deliveries: [Delivery] = []
         for destination in targets {
             let series = try ledger.nextSeries(review: review.slug, destination: destination.name)
@@ -109,7 +113,7 @@ public struct Poster: Sendable {
         }
         let inserted = try ledger.insert(deliveries)
         report.merge(PostReport(uncomposable: inserted))
-        report.merge(await dispatch(inserted.filter { $0.state == .pending }))
+        report.merge(await dispatch(inserted.filter { $0.state == .pending }, on: threads))
         return report
     }
 
@@ -133,7 +137,9 @@ public struct Poster: Sendable {
         let inserted = try ledger.insert(deliveries)
         guard send else { return PostReport() }
         let due = try ledger.due(at: now, destinations: [destination.name])
-        return await dispatch(due.filter { d in !inserted.contains { $0.id == d.id } } + inserted)
+        let threads = DestinationThreads()
+        defer { threads.shutdown() }
+        return await dispatch(due.filter { d in !inserted.contains { $0.id == d.id } } + inserted, on: threads)
     }
 
     /// Turns the deliveries a dead run left `sending` into `unknown`; those a destination can
@@ -162,8 +168,10 @@ public struct Poster: Sendable {
 
     /// Lets each destination about to be used refresh what it caches (SPEC §6: only when
     /// something is about to be sent).
-    private func prepare(_ names: Set<String>) async {
-        for destination in destinations where names.contains(destination.name) { await destination.prepare() }
+    private func prepare(_ names: Set<String>, on threads: DestinationThreads) async {
+        for destination in destinations where names.contains(destination.name) {
+            await withTaskExecutorPreference(threads.executor(for: destination.name)) { await destination.prepare() }
+        }
     }
 
     /// - Parameter loaded: reviews read moments ago with the index; any other is read again
@@ -209,7 +217,7 @@ public struct Poster: Sendable {
 
     // MARK: Dispatch
 
-    private func dispatch(_ work: [Delivery]) async -> PostReport {
+    private func dispatch(_ work: [Delivery], on threads: DestinationThreads) async -> PostReport {
         guard !work.isEmpty else { return PostReport() }
         let semaphore = AsyncSemaphore(config.post.concurrency)
         var queues: [String: [Delivery]] = [:]
@@ -218,12 +226,8 @@ public struct Poster: Sendable {
         return await withTaskGroup(of: PostReport.self) { group in
             for (name, queue) in queues {
                 guard let destination = byName[name] else { continue }
-                // A thread of its own per destination: its requests go one after another, and
-                // making them there costs no thread switches.
-                let executor = BlockingIOExecutor()
-                group.addTask(executorPreference: executor) {
-                    defer { executor.shutdown() }
-                    return await serve(queue, of: destination, semaphore: semaphore)
+                group.addTask(executorPreference: threads.executor(for: name)) {
+                    await serve(queue, of: destination, semaphore: semaphore)
                 }
             }
             var total = PostReport()
@@ -257,13 +261,13 @@ public struct Poster: Sendable {
                 publish(earlier)
                 unrecorded = await send(sending, payload: payload, with: destination)
             }
-            if await !semaphore.keepIfUncontended() {
+            if !semaphore.keepIfUncontended() {
                 holdingSlot = false
                 publish(commit(&unrecorded))
             }
         }
         publish(commit(&unrecorded))
-        if holdingSlot { await semaphore.release() }
+        if holdingSlot { semaphore.release() }
         return report
     }
 
@@ -413,6 +417,31 @@ public struct Poster: Sendable {
             }
         }
         return attempt
+    }
+}
+
+/// A thread of its own for each destination of a run (its `prepare`, then its queue): its
+/// requests go one after another, and making them there costs no thread switches and reuses
+/// one connection.
+final class DestinationThreads: @unchecked Sendable {
+    private let lock = NSLock()
+    private var executors: [String: BlockingIOExecutor] = [:]
+
+    func executor(for name: String) -> BlockingIOExecutor {
+        lock.lock()
+        defer { lock.unlock() }
+        if let executor = executors[name] { return executor }
+        let executor = BlockingIOExecutor()
+        executors[name] = executor
+        return executor
+    }
+
+    /// Lets every thread end once its work is done.
+    func shutdown() {
+        lock.lock()
+        defer { lock.unlock() }
+        executors.values.forEach { $0.shutdown() }
+        executors = [:]
     }
 }
 

@@ -42,7 +42,15 @@ public struct SiteSettings: Sendable, Equatable {
 
     /// The absolute permalink of the review with this slug.
     public func permalink(forSlug slug: String) -> String {
-        url + permalink.replacingOccurrences(of: "{slug}", with: slug)
+        // Without Foundation's replacingOccurrences: a build makes every review's permalink.
+        var result = url
+        var rest = permalink[...]
+        while let placeholder = rest.firstRange(of: "{slug}") {
+            result += rest[..<placeholder.lowerBound]
+            result += slug
+            rest = rest[placeholder.upperBound...]
+        }
+        return result + rest
     }
 }
 

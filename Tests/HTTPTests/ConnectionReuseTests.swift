@@ -1,0 +1,70 @@
+import Foundation
+import HTTP
+import SyndicateTesting
+import Testing
+
+/// A kept-alive connection that the server closed meanwhile makes libcurl send the request
+/// again on a new one: only a request that is harmless twice may ride one.
+@Suite("Kept-alive connections")
+struct ConnectionReuseTests {
+    let client = CurlHTTPClient(userAgent: "Syndicate/test (+https://reviews.test)")
+
+    /// Three requests in a row from one thread of a `BlockingIOExecutor` (as one destination's
+    /// queue makes them), against a server that keeps connections open.
+    func connections(of requests: [HTTPRequest], server: FakeServer) async throws -> [Int] {
+        let executor = BlockingIOExecutor()
+        defer { executor.shutdown() }
+        let client = self.client
+        let statuses = try await Task(executorPreference: executor) {
+            var statuses: [Int] = []
+            for request in requests { statuses.append(try await client.send(request).status) }
+            return statuses
+        }.value
+        #expect(statuses.allSatisfy { $0 == 200 })
+        return server.requests.map(\.connection)
+    }
+
+    @Test func idempotentRequestsShareOneConnection() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")], keepAlive: true)
+        let url = server.baseURL + "/api/v1/statuses"
+        let requests = [
+            HTTPRequest(method: "GET", url: server.baseURL + "/api/v2/instance"),
+            HTTPRequest(method: "POST", url: url, body: Data("{}".utf8), idempotent: true),
+            HTTPRequest(method: "PUT", url: server.baseURL + "/links/a", body: Data("{}".utf8)),
+        ]
+        #expect(try await connections(of: requests, server: server) == [0, 0, 0])
+    }
+
+    @Test func everyPlainPostGetsAFreshConnection() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")], keepAlive: true)
+        let requests = (0..<3).map { HTTPRequest(method: "POST", url: server.baseURL + "/hook/\($0)", body: Data("{}".utf8)) }
+        #expect(try await connections(of: requests, server: server) == [0, 1, 2])
+    }
+
+    @Test func methodsDecideTheDefault() {
+        #expect(HTTPRequest(method: "GET", url: "http://x").idempotent)
+        #expect(HTTPRequest(method: "put", url: "http://x").idempotent)
+        #expect(HTTPRequest(method: "DELETE", url: "http://x").idempotent)
+        #expect(!HTTPRequest(method: "POST", url: "http://x").idempotent)
+        #expect(!HTTPRequest(method: "PATCH", url: "http://x").idempotent)
+        #expect(HTTPRequest(method: "POST", url: "http://x", idempotent: true).idempotent)
+    }
+
+    @Test func transfersOnTheExecutorRunOnItsThread() async throws {
+        // The transfer holds the executor's own thread (no hand-over to a worker and back):
+        // a second job for that executor runs only once the answer, held for half a second,
+        // has come.
+        let server = try FakeServer(responses: [.text(200, "ok", delay: 0.5)])
+        let executor = BlockingIOExecutor()
+        defer { executor.shutdown() }
+        let client = self.client
+        let started = Date()
+        let transfer = Task(executorPreference: executor) {
+            try await client.send(HTTPRequest(method: "GET", url: server.baseURL + "/x")).status
+        }
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let second = await Task(executorPreference: executor) { Date().timeIntervalSince(started) }.value
+        #expect(try await transfer.value == 200)
+        #expect(second >= 0.45, "the second job waited for the transfer on the executor's thread")
+    }
+}
