@@ -61,7 +61,10 @@ let package = Package(
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "SyndicateTesting", "CLibXML2"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "SyndicateTesting"]),
-        .testTarget(name: "PostingTests", dependencies: ["Posting", "Destinations", "HTTP", "Reviews", "SyndicateTesting"]),
+        .testTarget(name: "PostingTests", dependencies: [
+            "Posting", "Destinations", "HTTP", "Reviews", "SyndicateTesting",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "SyndicateTesting"]),
     ],
     swiftLanguageModes: [.v6]

@@ -72,6 +72,28 @@ public final class Ledger: Sendable {
             }
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('version', 0)")
         }
+        migrator.registerMigration("v3: attempt ids without AUTOINCREMENT") { db in
+            // AUTOINCREMENT made every attempt rewrite sqlite_sequence too: one page more in
+            // each post's transaction. Plain rowids still only grow here, since an attempt is
+            // never deleted but with its delivery, and deliveries are never deleted.
+            try db.create(table: "attempt_v3") { t in
+                t.primaryKey("id", .integer)
+                t.column("delivery_id", .integer).notNull().references("delivery", onDelete: .cascade)
+                t.column("started_at", .double).notNull()
+                t.column("duration_ms", .integer).notNull()
+                t.column("http_status", .integer)
+                t.column("error_class", .text)
+                t.column("message", .text)
+            }
+            try db.execute(sql: """
+                INSERT INTO attempt_v3 (id, delivery_id, started_at, duration_ms, http_status, error_class, message)
+                SELECT id, delivery_id, started_at, duration_ms, http_status, error_class, message FROM attempt
+                """)
+            try db.drop(table: "attempt")
+            try db.rename(table: "attempt_v3", to: "attempt")
+            try db.create(index: "attempt_by_delivery", on: "attempt", columns: ["delivery_id"])
+            try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'attempt'")
+        }
         return migrator
     }
 
