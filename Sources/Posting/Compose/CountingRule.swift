@@ -18,8 +18,7 @@ public struct CountingRule: Sendable {
     }
 
     public func fits(_ text: String) -> Bool {
-        if let byteLimit, text.utf8.count > byteLimit { return false }
-        return limit.map { count(text) <= $0 } ?? true
+        fits(text, count: limit == nil ? 0 : count(text))
     }
 
     /// `fits`, with the text's `count` already known.
@@ -68,7 +67,6 @@ public enum TextScanner {
             while end > start, let last = text[..<end].last, ".,;:!?)]}'\"”’…".contains(last) { end = text.index(before: end) }
             if text.distance(from: start, to: end) > 8 { ranges.append(start..<end) }
             search = end > start ? end : text.index(after: start)
-            if search >= text.endIndex { break }
         }
         return ranges
     }

@@ -137,9 +137,7 @@ public struct Poster: Sendable {
         let inserted = try ledger.insert(deliveries)
         guard send else { return PostReport() }
         let due = try ledger.due(at: now, destinations: [destination.name])
-        let threads = DestinationThreads()
-        defer { threads.shutdown() }
-        return await dispatch(due.filter { d in !inserted.contains { $0.id == d.id } } + inserted, on: threads)
+        return await dispatch(due.filter { d in !inserted.contains { $0.id == d.id } } + inserted)
     }
 
     /// Turns the deliveries a dead run left `sending` into `unknown`; those a destination can
@@ -180,11 +178,13 @@ public struct Poster: Sendable {
     private func createDeliveries(_ pairs: [(review: IndexedReview, destination: String)], loaded: [String: Review]) throws -> [Delivery] {
         guard !pairs.isEmpty else { return [] }
         let parser = FrontMatterParser(timeZone: config.site.timeZone)
-        var parsed: [String: Result<Review, ReviewProblems>] = loaded.mapValues { .success($0) }
+        var parsed: [String: Result<Review, ReviewProblems>] = [:]
         var deliveries: [Delivery] = []
         for (indexed, name) in pairs {
             guard let destination = destinations.first(where: { $0.name == name }) else { continue }
-            if parsed[indexed.source] == nil {
+            if parsed[indexed.source] == nil, let review = loaded[indexed.source] {
+                parsed[indexed.source] = .success(review)
+            } else if parsed[indexed.source] == nil {
                 let data = FileManager.default.contents(atPath: siteDirectory.appendingPathComponent(indexed.source).path) ?? Data()
                 parsed[indexed.source] = parser.parse(data, path: indexed.source)
             }
@@ -217,8 +217,13 @@ public struct Poster: Sendable {
 
     // MARK: Dispatch
 
-    private func dispatch(_ work: [Delivery], on threads: DestinationThreads) async -> PostReport {
+    /// - Parameter threads: the run's threads, when `prepare` already used them; else the
+    ///   dispatch makes its own.
+    private func dispatch(_ work: [Delivery], on threads: DestinationThreads? = nil) async -> PostReport {
         guard !work.isEmpty else { return PostReport() }
+        let owned = threads == nil
+        let threads = threads ?? DestinationThreads()
+        defer { if owned { threads.shutdown() } }
         let semaphore = AsyncSemaphore(config.post.concurrency)
         var queues: [String: [Delivery]] = [:]
         for delivery in work { queues[delivery.destination, default: []].append(delivery) }

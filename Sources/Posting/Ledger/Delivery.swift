@@ -19,7 +19,7 @@ public enum DeliveryState: String, Codable, Sendable, CaseIterable, DatabaseValu
 }
 
 /// One review on one destination: one attempt series (SPEC §6). Reposts are new series.
-public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct Delivery: Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "delivery"
 
     public var id: Int64?
@@ -48,22 +48,11 @@ public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var updatedAt: Date
     public var postedAt: Date?
 
-    enum CodingKeys: String, CodingKey {
-        case id, review, destination, kind, series, state, attempts
-        case idempotencyKey = "idempotency_key", payload
-        case reviewDate = "review_date", nextAttemptAt = "next_attempt_at", lastError = "last_error"
-        case remoteID = "remote_id", remoteURL = "remote_url", contentHash = "content_hash"
-        case createdAt = "created_at", updatedAt = "updated_at", postedAt = "posted_at"
-    }
-
-    // Epoch seconds, so SQL can compare `next_attempt_at` with a number.
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
-    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
-
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     // Columns read and written by hand rather than through Codable: a backlog inserts and
-    // reads hundreds of rows per run, and the Codable path cost several times more.
+    // reads hundreds of rows per run, and the Codable path cost several times more. Dates
+    // are epoch seconds, so SQL can compare `next_attempt_at` with a number.
     public init(row: Row) throws {
         id = row["id"]
         review = row["review"]
