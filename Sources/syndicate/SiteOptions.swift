@@ -15,7 +15,7 @@ struct SiteOptions: ParsableArguments {
     /// The clock: `SYNDICATE_NOW` (RFC 3339) pins it for reproducible builds and tests.
     func now() throws -> Date {
         guard let pinned = ProcessInfo.processInfo.environment["SYNDICATE_NOW"], !pinned.isEmpty else { return Date() }
-        guard let date = SiteDate.parse(pinned, timeZone: TimeZone(identifier: "UTC")!) else {
+        guard let date = SiteDate.parse(pinned, timeZone: .gmt) else {
             throw ValidationError("SYNDICATE_NOW=\(pinned) is not an RFC 3339 date")
         }
         return date

@@ -109,8 +109,10 @@ public enum IdempotencyKey {
     /// A version 4 UUID in lower case, from the system's random generator (`getrandom`):
     /// Foundation's `UUID()` opens /dev/urandom for each one, and a backlog makes hundreds.
     public static func random() -> String {
+        // Two 64-bit draws: each draw is one getrandom call, and `UInt8.random` would make sixteen.
         var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let high = generator.next(), low = generator.next()
+        var bytes = (0..<16).map { index in UInt8(truncatingIfNeeded: (index < 8 ? high : low) >> (UInt64(index % 8) * 8)) }
         bytes[6] = bytes[6] & 0x0F | 0x40 // version 4
         bytes[8] = bytes[8] & 0x3F | 0x80 // RFC 4122 variant
         let digits = Array("0123456789abcdef".utf8)

@@ -13,6 +13,12 @@ public final class Ledger: Sendable {
     /// reader saves 1–2 ms of every command's start.
     private let database: DatabaseQueue
 
+    /// The per-post statements, compiled on first use. Only touched inside
+    /// `database.writeWithoutTransaction`, which serialises them.
+    nonisolated(unsafe) private var postStatements: PostStatements?
+    /// Whether this instance has moved the change counter yet (same serialisation).
+    nonisolated(unsafe) private var counterMoved = false
+
     /// Opens (creating if needed) the ledger of a site and brings its schema up to date.
     public init(siteDirectory: URL) throws {
         let url = siteDirectory.appendingPathComponent(Self.relativePath)
@@ -101,9 +107,10 @@ public final class Ledger: Sendable {
     /// know that nothing changed since it last looked (`IdleMarker`).
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
         try database.write { db in
-            // Cached: a post writes a few times per delivery, and compiling costs more than running.
             try db.cachedStatement(sql: "UPDATE meta SET value = value + 1 WHERE key = 'version'").execute()
-            return try body(db)
+            let result = try body(db)
+            counterMoved = true
+            return result
         }
     }
 
@@ -207,34 +214,55 @@ public final class Ledger: Sendable {
     /// Returns nil, and changes nothing, when the delivery is no longer `pending` or
     /// `retrying` in the ledger: another command (`mark-posted`, `resolve`) settled it since
     /// this run read it, and it must not be sent.
+    ///
+    /// Like `record(_:attempt:thenMarkSending:now:)`, only for callers holding the `PostLock`.
     public func markSending(_ delivery: Delivery, now: Date) throws -> Delivery? {
         guard delivery.id != nil else { return nil }
-        return try write { db in try Self.markSending(delivery, now: now, in: db) }
+        return try postTransaction(outcome: nil, thenMarkSending: delivery, now: now)
     }
 
     /// Stores an attempt's outcome and marks the next delivery `sending`, in one transaction:
     /// how a destination's queue moves on from one post to the next. The outcome is stored
     /// even when `next` turns out to be settled already (then nil is returned, as by
     /// `markSending`).
+    ///
+    /// Only for callers holding the `PostLock` (the poster): the change counter moves on the
+    /// first write of this instance only, not on every post. That is enough for the idle
+    /// marker, which is saved only under the same lock, after the saving run's last write,
+    /// and checked against the counter: every later run that writes moves it again.
     public func record(_ delivery: Delivery, attempt: Attempt?, thenMarkSending next: Delivery, now: Date) throws -> Delivery? {
-        try write { db in
-            try Self.record(delivery, attempt: attempt, in: db)
-            return try Self.markSending(next, now: now, in: db)
-        }
+        try postTransaction(outcome: (delivery, attempt), thenMarkSending: next, now: now)
     }
 
-    private static func markSending(_ delivery: Delivery, now: Date, in db: Database) throws -> Delivery? {
-        guard let id = delivery.id else { return nil }
-        try db.cachedStatement(sql: """
-            UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ?
-            WHERE id = ? AND state IN ('pending', 'retrying')
-            """).execute(arguments: [now.timeIntervalSince1970, id])
-        guard db.changesCount == 1 else { return nil }
-        var sending = delivery
-        sending.state = .sending
-        sending.attempts += 1
-        sending.updatedAt = now
-        return sending
+    /// One post's transaction on the direct statements: a post costs one short transaction
+    /// and little else.
+    private func postTransaction(outcome: (delivery: Delivery, attempt: Attempt?)?, thenMarkSending next: Delivery,
+                                 now: Date) throws -> Delivery? {
+        try database.writeWithoutTransaction { db in
+            let statements = try self.statements(db)
+            try statements.begin.execute(db)
+            let changed: Int
+            do {
+                if !counterMoved { try statements.moveCounter.execute(db) }
+                if let outcome, let id = outcome.delivery.id {
+                    try statements.record(outcome.delivery, id: id, attempt: outcome.attempt, in: db)
+                }
+                changed = try next.id.map { id in
+                    try statements.markSending.execute(db, .real(now.timeIntervalSince1970), .integer(id))
+                } ?? 0
+                try statements.commit.execute(db)
+            } catch {
+                _ = try? statements.rollback.execute(db)
+                throw error
+            }
+            counterMoved = true
+            guard changed == 1 else { return nil }
+            var sending = next
+            sending.state = .sending
+            sending.attempts += 1
+            sending.updatedAt = now
+            return sending
+        }
     }
 
     /// Whether a request of this delivery went out and got no answer (or was cut short by a
@@ -251,27 +279,15 @@ public final class Ledger: Sendable {
 
     /// Stores a delivery's new state together with the attempt that led to it.
     public func record(_ delivery: Delivery, attempt: Attempt?) throws {
-        guard delivery.id != nil else { return }
-        try write { db in try Self.record(delivery, attempt: attempt, in: db) }
+        guard let id = delivery.id else { return }
+        try write { db in try statements(db).record(delivery, id: id, attempt: attempt, in: db) }
     }
 
-    /// Plain SQL on the columns an attempt can change, through cached statements: this runs
-    /// for every attempt.
-    private static func record(_ delivery: Delivery, attempt: Attempt?, in db: Database) throws {
-        guard let id = delivery.id else { return }
-        try db.cachedStatement(sql: """
-            UPDATE delivery SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, remote_id = ?, remote_url = ?,
-            updated_at = ?, posted_at = ? WHERE id = ?
-            """).execute(arguments: [delivery.state.rawValue, delivery.attempts, delivery.nextAttemptAt?.timeIntervalSince1970,
-                                     delivery.lastError, delivery.remoteID, delivery.remoteURL, delivery.updatedAt.timeIntervalSince1970,
-                                     delivery.postedAt?.timeIntervalSince1970, id])
-        if let attempt {
-            try db.cachedStatement(sql: """
-                INSERT INTO attempt (delivery_id, started_at, duration_ms, http_status, error_class, message)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, attempt.startedAt.timeIntervalSince1970, attempt.durationMs, attempt.httpStatus,
-                                         attempt.errorClass, attempt.message])
-        }
+    private func statements(_ db: Database) throws -> PostStatements {
+        if let postStatements { return postStatements }
+        let statements = try PostStatements(db)
+        postStatements = statements
+        return statements
     }
 
     /// Deliveries left `sending` by a run that died become `unknown` (SPEC §6).
@@ -340,6 +356,50 @@ extension Ledger {
                 }
             }
             return changed
+        }
+    }
+}
+
+/// The statements of a post's transaction, compiled once per connection.
+private struct PostStatements {
+    let begin: DirectStatement
+    let commit: DirectStatement
+    let rollback: DirectStatement
+    let moveCounter: DirectStatement
+    let markSending: DirectStatement
+    private let recordOutcome: DirectStatement
+    private let insertAttempt: DirectStatement
+
+    init(_ db: Database) throws {
+        // IMMEDIATE: the transaction writes, so it takes the write lock (waiting out
+        // `busyMode`) at the start rather than failing on upgrade halfway.
+        begin = try DirectStatement(db, sql: "BEGIN IMMEDIATE")
+        commit = try DirectStatement(db, sql: "COMMIT")
+        rollback = try DirectStatement(db, sql: "ROLLBACK")
+        moveCounter = try DirectStatement(db, sql: "UPDATE meta SET value = value + 1 WHERE key = 'version'")
+        markSending = try DirectStatement(db, sql: """
+            UPDATE delivery SET state = 'sending', attempts = attempts + 1, updated_at = ?
+            WHERE id = ? AND state IN ('pending', 'retrying')
+            """)
+        recordOutcome = try DirectStatement(db, sql: """
+            UPDATE delivery SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, remote_id = ?, remote_url = ?,
+            updated_at = ?, posted_at = ? WHERE id = ?
+            """)
+        insertAttempt = try DirectStatement(db, sql: """
+            INSERT INTO attempt (delivery_id, started_at, duration_ms, http_status, error_class, message)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// A delivery's new state (only the columns an attempt can change) and the attempt
+    /// that led to it.
+    func record(_ delivery: Delivery, id: Int64, attempt: Attempt?, in db: Database) throws {
+        try recordOutcome.execute(db, .text(delivery.state.rawValue), .integer(delivery.attempts), .real(delivery.nextAttemptAt?.timeIntervalSince1970),
+                                  .text(delivery.lastError), .text(delivery.remoteID), .text(delivery.remoteURL),
+                                  .real(delivery.updatedAt.timeIntervalSince1970), .real(delivery.postedAt?.timeIntervalSince1970), .integer(id))
+        if let attempt {
+            try insertAttempt.execute(db, .integer(id), .real(attempt.startedAt.timeIntervalSince1970), .integer(attempt.durationMs),
+                                      .integer(attempt.httpStatus), .text(attempt.errorClass), .text(attempt.message))
         }
     }
 }

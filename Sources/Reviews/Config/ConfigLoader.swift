@@ -80,7 +80,7 @@ private final class ConfigReader {
             }
         }
         if let zone = string(t, "timezone", in: path) {
-            if let timeZone = TimeZone(identifier: zone) {
+            if let timeZone = TimeZone.site(named: zone) {
                 settings.timeZone = timeZone
             } else {
                 report(path, "timezone", "unknown time zone \"\(zone)\" (use an IANA name like \"America/New_York\")")
