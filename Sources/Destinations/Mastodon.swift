@@ -110,18 +110,20 @@ public struct MastodonDestination: Destination {
         }
     }
 
+    /// What is kept of the Status a post answers with.
+    private static let statusFields: Set<String> = ["id", "url", "uri"]
+
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         // The Idempotency-Key makes a resend within the hour a no-op.
-        var request = HTTPRequest(method: "POST", url: baseURL + "/api/v1/statuses", body: delivery.payload, timeout: timeout,
-                                  idempotent: true)
-        request.headers["Content-Type"] = "application/json"
-        request.headers["Authorization"] = "Bearer \(token)"
-        request.headers["Idempotency-Key"] = delivery.idempotencyKey
+        let request = HTTPRequest(method: "POST", url: baseURL + "/api/v1/statuses",
+                                  headers: ["Content-Type": "application/json", "Authorization": "Bearer \(token)",
+                                            "Idempotency-Key": delivery.idempotencyKey],
+                                  body: delivery.payload, timeout: timeout, idempotent: true)
         // Mastodon's 429 carries no Retry-After: X-RateLimit-Reset says when.
         let exchange = await ResponseClassifier.exchange(http, request, now: clock) { HTTPDate.iso8601($0.headers["X-RateLimit-Reset"]) }
         guard case .answered(let response) = exchange else { return exchange.settled }
         // The Status entity: its id, and its URL (null for some statuses, then its URI).
-        let status = response.bodyComplete ? TopLevelJSONStrings.read(response.body, keys: ["id", "url", "uri"]) : nil
+        let status = response.bodyComplete ? TopLevelJSONStrings.read(response.body, keys: Self.statusFields) : nil
         return .posted(remoteID: status?["id"], remoteURL: status?["url"] ?? status?["uri"], httpStatus: response.status)
     }
 }

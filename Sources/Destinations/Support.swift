@@ -30,9 +30,10 @@ enum PrivateFile {
 /// nested `id` is never taken for the top-level one. nil when the data is not a JSON object.
 enum TopLevelJSONStrings {
     static func read(_ data: Data, keys: Set<String>) -> [String: String]? {
-        data.withUnsafeBytes { raw in
+        let wanted = keys.map { Array($0.utf8) }
+        return data.withUnsafeBytes { raw in
             var scanner = Scanner(bytes: raw.bindMemory(to: UInt8.self))
-            return scanner.object(keys: keys)
+            return scanner.object(keys: wanted)
         }
     }
 
@@ -55,15 +56,15 @@ enum TopLevelJSONStrings {
             return true
         }
 
-        mutating func object(keys: Set<String>) -> [String: String]? {
+        mutating func object(keys: [[UInt8]]) -> [String: String]? {
             guard take(UInt8(ascii: "{")) else { return nil }
             var found: [String: String] = [:]
             if take(UInt8(ascii: "}")) { return finished(found) }
             repeat {
                 skipSpace()
-                guard let key = string(), take(UInt8(ascii: ":")) else { return nil }
+                guard let key = self.key(among: keys), take(UInt8(ascii: ":")) else { return nil }
                 skipSpace()
-                if keys.contains(key), current == UInt8(ascii: "\"") {
+                if case .wanted(let key) = key, current == UInt8(ascii: "\"") {
                     guard let value = string() else { return nil }
                     found[key] = value
                 } else {
@@ -72,6 +73,62 @@ enum TopLevelJSONStrings {
             } while take(UInt8(ascii: ","))
             guard take(UInt8(ascii: "}")) else { return nil }
             return finished(found)
+        }
+
+        enum Name {
+            case wanted(String)
+            case other
+        }
+
+        /// A member's name, and whether it is one of `keys`; nil when it is not a string.
+        /// Compared as bytes: only a name with escapes in it is decoded first.
+        private mutating func key(among keys: [[UInt8]]) -> Name? {
+            let start = index + 1
+            guard let escaped = skipString() else { return nil }
+            if escaped {
+                index = start - 1
+                guard let name = string() else { return nil }
+                return keys.contains(Array(name.utf8)) ? .wanted(name) : .other
+            }
+            let name = UnsafeBufferPointer(rebasing: bytes[start..<index - 1])
+            guard let match = keys.first(where: { $0.elementsEqual(name) }) else { return .other }
+            return .wanted(String(decoding: match, as: UTF8.self))
+        }
+
+        /// Moves past a string (at its opening quote) without building it, checking what
+        /// `string()` would. Returns whether it had escapes; nil when it is not a valid string.
+        private mutating func skipString() -> Bool? {
+            guard current == UInt8(ascii: "\"") else { return nil }
+            index += 1
+            var escaped = false
+            var runStart = index
+            var runIsASCII = true
+            func runIsValid(_ end: Int) -> Bool {
+                runIsASCII || String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self) != nil
+            }
+            while let byte = current {
+                switch byte {
+                case UInt8(ascii: "\""):
+                    guard runIsValid(index) else { return nil }
+                    index += 1
+                    return escaped
+                case UInt8(ascii: "\\"):
+                    guard runIsValid(index) else { return nil }
+                    index += 1
+                    guard escape() != nil else { return nil }
+                    escaped = true
+                    runStart = index
+                    runIsASCII = true
+                case 0x00..<0x20:
+                    return nil
+                case 0x80...:
+                    runIsASCII = false
+                    index += 1
+                default:
+                    index += 1
+                }
+            }
+            return nil
         }
 
         /// Only white space may follow the object.
@@ -163,12 +220,12 @@ enum TopLevelJSONStrings {
         mutating func skipValue() -> Bool {
             skipSpace()
             guard let first = current else { return false }
-            if first == UInt8(ascii: "\"") { return string() != nil }
+            if first == UInt8(ascii: "\"") { return skipString() != nil }
             var depth = 0
             while let byte = current {
                 switch byte {
                 case UInt8(ascii: "\""):
-                    guard string() != nil else { return false }
+                    guard skipString() != nil else { return false }
                     continue
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     depth += 1

@@ -26,6 +26,11 @@ struct TopLevelJSONTests {
         #"{"id":"\ud83c"}"#,
         "{\"id\":\"tab\there\"}",
         #"{"id":"1"} trailing"#,
+        #"{"i\u0064":"escaped name","ur\u006c":"u"}"#,
+        #"{"content":"caf\u00e9 «déjà» 🎬","note":{"text":"\"{[\\"},"id":"after non-ASCII"}"#,
+        #"{"x":"\q","id":"1"}"#,
+        #"{"x":{"y":"\u12"},"id":"1"}"#,
+        #"{"x":["a\nb"],"ids":"not id","id":"exact"}"#,
         "",
     ]
 
@@ -44,5 +49,14 @@ struct TopLevelJSONTests {
         }
         let expected = reference.filter { keys.contains($0.key) }.compactMapValues { $0 as? String }
         #expect(read == expected, "\(input)")
+    }
+
+    /// Skipped strings are checked too: bytes that are not UTF-8 anywhere make it not JSON.
+    @Test func invalidUTF8InASkippedStringIsRefused() {
+        var data = Data(#"{"x":"a"#.utf8)
+        data.append(contentsOf: [0xFF, 0xFE])
+        data.append(contentsOf: Data(#"b","id":"1"}"#.utf8))
+        #expect((try? JSONSerialization.jsonObject(with: data)) == nil)
+        #expect(TopLevelJSONStrings.read(data, keys: ["id"]) == nil)
     }
 }

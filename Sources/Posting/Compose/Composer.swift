@@ -46,7 +46,7 @@ public struct Composer: Sendable {
     }
 
     private func render(_ values: [String: String]) -> String {
-        let text = template.render(values.mapValues(TemplateText.init) as [String: Any])
+        let text = template.render(TemplateContext(values: values))
         guard let first = text.firstIndex(where: { !$0.isWhitespace }),
               let last = text.lastIndex(where: { !$0.isWhitespace }) else { return "" }
         return String(text[first...last])
@@ -138,4 +138,13 @@ struct TemplateText: MustacheParent, MustacheCustomRenderable, MustacheTransform
     var renderText: String { text }
     var isNull: Bool { false }
     func transform(_ name: String) -> Any? { text.transform(name) }
+}
+
+/// The variables of one render, looked up where they are instead of first copied into a
+/// `[String: Any]` of boxed values (a dictionary per render, several renders per post when
+/// the summary has to be shortened).
+struct TemplateContext: MustacheParent {
+    let values: [String: String]
+
+    func child(named name: String) -> Any? { values[name].map(TemplateText.init) }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -13,11 +14,13 @@ struct DirectStatement {
         case integer(Int64)
         case real(Double)
         case text(String)
+        case blob(Data)
         case null
 
         static func text(_ value: String?) -> Value { value.map { .text($0) } ?? .null }
         static func real(_ value: Double?) -> Value { value.map { .real($0) } ?? .null }
         static func integer(_ value: Int?) -> Value { value.map { .integer(Int64($0)) } ?? .null }
+        static func blob(_ value: Data?) -> Value { value.map { .blob($0) } ?? .null }
     }
 
     /// Owns the `sqlite3_stmt` (finalized with it).
@@ -43,6 +46,11 @@ struct DirectStatement {
             case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
             case .real(let number): code = sqlite3_bind_double(handle, index, number)
             case .text(let text): code = sqlite3_bind_text(handle, index, text, -1, Self.transient)
+            case .blob(let data):
+                code = data.withUnsafeBytes { bytes in
+                    // A non-null pointer even when empty: an empty blob is not NULL.
+                    sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), Self.transient)
+                }
             case .null: code = sqlite3_bind_null(handle, index)
             }
             guard code == SQLITE_OK else { throw error(db, code) }

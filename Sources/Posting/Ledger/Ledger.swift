@@ -15,7 +15,7 @@ public final class Ledger: Sendable {
 
     /// The per-post statements, compiled on first use. Only touched inside
     /// `database.writeWithoutTransaction`, which serialises them.
-    nonisolated(unsafe) private var postStatements: PostStatements?
+    nonisolated(unsafe) private var deliveryStatements: DeliveryStatements?
     /// Whether this instance has moved the change counter yet (same serialisation).
     nonisolated(unsafe) private var counterMoved = false
 
@@ -192,9 +192,10 @@ public final class Ledger: Sendable {
     @discardableResult
     public func insert(_ deliveries: [Delivery]) throws -> [Delivery] {
         try write { db in
-            try deliveries.map { delivery in
+            let statements = try statements(db)
+            return try deliveries.map { delivery in
                 var delivery = delivery
-                try delivery.insert(db)
+                delivery.id = try statements.insert(delivery, in: db)
                 return delivery
             }
         }
@@ -283,10 +284,10 @@ public final class Ledger: Sendable {
         try write { db in try statements(db).record(delivery, id: id, attempt: attempt, in: db) }
     }
 
-    private func statements(_ db: Database) throws -> PostStatements {
-        if let postStatements { return postStatements }
-        let statements = try PostStatements(db)
-        postStatements = statements
+    private func statements(_ db: Database) throws -> DeliveryStatements {
+        if let deliveryStatements { return deliveryStatements }
+        let statements = try DeliveryStatements(db)
+        deliveryStatements = statements
         return statements
     }
 
@@ -360,8 +361,8 @@ extension Ledger {
     }
 }
 
-/// The statements of a post's transaction, compiled once per connection.
-private struct PostStatements {
+/// The statements that run once per delivery or per post, compiled once per connection.
+private struct DeliveryStatements {
     let begin: DirectStatement
     let commit: DirectStatement
     let rollback: DirectStatement
@@ -369,6 +370,7 @@ private struct PostStatements {
     let markSending: DirectStatement
     private let recordOutcome: DirectStatement
     private let insertAttempt: DirectStatement
+    private let insertDelivery: DirectStatement
 
     init(_ db: Database) throws {
         // IMMEDIATE: the transaction writes, so it takes the write lock (waiting out
@@ -389,6 +391,23 @@ private struct PostStatements {
             INSERT INTO attempt (delivery_id, started_at, duration_ms, http_status, error_class, message)
             VALUES (?, ?, ?, ?, ?, ?)
             """)
+        insertDelivery = try DirectStatement(db, sql: """
+            INSERT INTO delivery (id, review, destination, kind, series, state, attempts, idempotency_key, payload, review_date,
+            next_attempt_at, last_error, remote_id, remote_url, content_hash, created_at, updated_at, posted_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+    }
+
+    /// A new delivery's row; returns its id.
+    func insert(_ delivery: Delivery, in db: Database) throws -> Int64 {
+        try insertDelivery.execute(db, delivery.id.map { .integer($0) } ?? .null, .text(delivery.review), .text(delivery.destination),
+                                   .text(delivery.kind), .integer(delivery.series), .text(delivery.state.rawValue),
+                                   .integer(delivery.attempts), .text(delivery.idempotencyKey), .blob(delivery.payload),
+                                   .real(delivery.reviewDate.timeIntervalSince1970), .real(delivery.nextAttemptAt?.timeIntervalSince1970),
+                                   .text(delivery.lastError), .text(delivery.remoteID), .text(delivery.remoteURL), .text(delivery.contentHash),
+                                   .real(delivery.createdAt.timeIntervalSince1970), .real(delivery.updatedAt.timeIntervalSince1970),
+                                   .real(delivery.postedAt?.timeIntervalSince1970))
+        return db.lastInsertedRowID
     }
 
     /// A delivery's new state (only the columns an attempt can change) and the attempt
