@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Posting
+@testable import Posting
 import SyndicateTesting
 import Testing
 
@@ -56,5 +56,35 @@ struct LedgerMigrationTests {
         #expect(schema?.contains("AUTOINCREMENT") == false)
         let sequence = try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'attempt'") }
         #expect(sequence == 0)
+    }
+
+    /// Everything SQLite knows about a ledger's schema, and the migrations it counts as run.
+    func schema(of queue: DatabaseQueue) throws -> [String] {
+        try queue.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT type || ' ' || name || ' ' || tbl_name || ' ' || IFNULL(sql, '') FROM sqlite_master ORDER BY type, name
+                """)
+            + String.fetchAll(db, sql: "SELECT 'applied ' || identifier FROM grdb_migrations ORDER BY identifier")
+            + String.fetchAll(db, sql: "SELECT 'meta ' || key || '=' || value FROM meta")
+        }
+    }
+
+    @Test func aNewLedgerIsBuiltAsTheMigrationsWouldBuildIt() throws {
+        let fresh = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
+        _ = try Ledger(siteDirectory: fresh.directory)
+        let freshQueue = try DatabaseQueue(path: fresh.directory.appendingPathComponent(Ledger.relativePath).path)
+        let created = try schema(of: freshQueue)
+
+        let stepwise = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
+        let path = stepwise.directory.appendingPathComponent(Ledger.relativePath)
+        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path.path)
+        try Ledger.migrator.migrate(queue)
+        let migrated = try schema(of: queue)
+
+        #expect(created.count > 10)
+        #expect(created == migrated)
+        // The migrator counts the new ledger as fully migrated.
+        #expect(try freshQueue.read { try Ledger.migrator.hasCompletedMigrations($0) })
     }
 }
