@@ -87,4 +87,21 @@ struct LedgerMigrationTests {
         // The migrator counts the new ledger as fully migrated.
         #expect(try freshQueue.read { try Ledger.migrator.hasCompletedMigrations($0) })
     }
+
+    @Test func aLedgerIsInWALModeNewOrReopened() throws {
+        let site = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
+        let path = site.directory.appendingPathComponent(Ledger.relativePath).path
+        func journalMode() throws -> String? {
+            try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        }
+        do { _ = try Ledger(siteDirectory: site.directory) }
+        #expect(try journalMode() == "wal")
+        // Reopened after a clean close (no -wal file left), it still writes.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        let ledger = try Ledger(siteDirectory: site.directory)
+        try ledger.insert([Delivery(review: "a", destination: "d", kind: "webhook", series: 0, idempotencyKey: "k", payload: nil,
+                                    reviewDate: Date(timeIntervalSince1970: 0), contentHash: "h", now: Date(timeIntervalSince1970: 0))])
+        #expect(try ledger.deliveries().count == 1)
+        #expect(try journalMode() == "wal")
+    }
 }

@@ -1,28 +1,29 @@
-import CLibXML2
+import CXMLWriter
 import Foundation
 
 /// A thin owner of libxml2's `xmlTextWriter`, streaming to a file: libxml2 does the escaping
 /// and well-formedness, this type only makes the calls Swift-shaped and checks their results.
 /// Text is cleaned of characters XML 1.0 forbids before it is handed over.
 final class XMLStreamWriter {
-    private var writer: xmlTextWriterPtr?
+    private var writer: OpaquePointer?
     let path: String
 
     init(path: String) throws {
-        guard let writer = xmlNewTextWriterFilename(path, 0) else {
+        if let failure = syn_xml_load() { throw FeedWriteError.libraryMissing(String(cString: failure)) }
+        guard let writer = syn_xmlNewTextWriterFilename(path, 0) else {
             throw FeedWriteError.cannotOpen(path)
         }
         self.writer = writer
         self.path = path
-        xmlTextWriterSetIndent(writer, 1)
-        xmlTextWriterSetIndentString(writer, "  ")
+        syn_xmlTextWriterSetIndent(writer, 1)
+        syn_xmlTextWriterSetIndentString(writer, "  ")
     }
 
     deinit { close() }
 
     /// Frees the writer, which closes the file: until then its last bytes may not be on disk.
     func close() {
-        if let writer { xmlFreeTextWriter(writer) }
+        if let writer { syn_xmlFreeTextWriter(writer) }
         writer = nil
     }
 
@@ -30,24 +31,24 @@ final class XMLStreamWriter {
         if result < 0 { throw FeedWriteError.writeFailed(path) }
     }
 
-    func startDocument() throws { try check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil)) }
+    func startDocument() throws { try check(syn_xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil)) }
 
     /// Closes every open element, then the file.
     func endDocument() throws {
-        try check(xmlTextWriterEndDocument(writer))
-        try check(xmlTextWriterFlush(writer))
+        try check(syn_xmlTextWriterEndDocument(writer))
+        try check(syn_xmlTextWriterFlush(writer))
         close()
     }
 
-    func start(_ name: String) throws { try check(xmlTextWriterStartElement(writer, name)) }
+    func start(_ name: String) throws { try check(syn_xmlTextWriterStartElement(writer, name)) }
 
-    func end() throws { try check(xmlTextWriterEndElement(writer)) }
+    func end() throws { try check(syn_xmlTextWriterEndElement(writer)) }
 
     func attribute(_ name: String, _ value: String) throws {
-        try check(xmlTextWriterWriteAttribute(writer, name, XMLText.clean(value)))
+        try check(syn_xmlTextWriterWriteAttribute(writer, name, XMLText.clean(value)))
     }
 
-    func text(_ value: String) throws { try check(xmlTextWriterWriteString(writer, XMLText.clean(value))) }
+    func text(_ value: String) throws { try check(syn_xmlTextWriterWriteString(writer, XMLText.clean(value))) }
 
     /// `<name attr="…">text</name>`
     func element(_ name: String, _ text: String, attributes: KeyValuePairs<String, String> = [:]) throws {
@@ -67,10 +68,10 @@ final class XMLStreamWriter {
         // A byte search: Foundation's range(of:) took half of a large build.
         while let offset = Self.cdataEnd(in: rest) {
             let end = rest.utf8.index(rest.utf8.startIndex, offsetBy: offset)
-            try check(xmlTextWriterWriteCDATA(writer, String(rest[..<end]) + "]]"))
+            try check(syn_xmlTextWriterWriteCDATA(writer, String(rest[..<end]) + "]]"))
             rest = rest[rest.utf8.index(end, offsetBy: 2)...]
         }
-        try check(xmlTextWriterWriteCDATA(writer, String(rest)))
+        try check(syn_xmlTextWriterWriteCDATA(writer, String(rest)))
         try end()
     }
 
@@ -102,11 +103,13 @@ final class XMLStreamWriter {
 public enum FeedWriteError: Error, CustomStringConvertible {
     case cannotOpen(String)
     case writeFailed(String)
+    case libraryMissing(String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path): return "\(path): cannot create the file"
         case .writeFailed(let path): return "\(path): write failed (disk full or removed?)"
+        case .libraryMissing(let detail): return detail
         }
     }
 }

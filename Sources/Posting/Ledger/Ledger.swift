@@ -26,7 +26,20 @@ public final class Ledger: Sendable {
                                                 attributes: [.posixPermissions: 0o700])
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.journalMode = .wal
+        let isNew = !FileManager.default.fileExists(atPath: url.path)
+        // WAL set up here rather than by GRDB's `journalMode = .wal`, which also commits a
+        // throwaway table whenever the -wal file is missing, as it is after every clean close:
+        // a schema change and a transaction at the start of every run, for readers of a
+        // connection pool this ledger does not use.
+        configuration.prepareDatabase { db in
+            // A new file starts in rollback-journal mode, and the switch would sync four
+            // times on the way; a crash then loses an empty file.
+            if isNew { try db.execute(sql: "PRAGMA synchronous = OFF") }
+            guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                throw DatabaseError(message: "could not switch \(url.path) to WAL mode")
+            }
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         database = try DatabaseQueue(path: url.path, configuration: configuration)
         // A read settles the usual case; migrating takes the write lock.
         if try !database.read({ try Self.migrator.hasCompletedMigrations($0) }), try !Self.createCurrentSchema(in: database) {
