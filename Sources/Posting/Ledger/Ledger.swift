@@ -155,11 +155,12 @@ public final class Ledger: Sendable {
         return migrator
     }
 
-    /// Every write goes through here and bumps the change counter, which lets a cron no-op
-    /// know that nothing changed since it last looked (`IdleMarker`).
+    /// Every write but a post's own transaction (`postTransaction`) goes through here and
+    /// moves the change counter, which lets a cron no-op know that nothing changed since it
+    /// last looked (`IdleMarker`).
     private func write<T>(_ body: (Database) throws -> T) throws -> T {
         try database.write { db in
-            try db.cachedStatement(sql: "UPDATE meta SET value = value + 1 WHERE key = 'version'").execute()
+            try statements(db).moveCounter.execute(db)
             let result = try body(db)
             counterMoved = true
             return result
