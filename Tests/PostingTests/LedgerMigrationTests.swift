@@ -36,26 +36,54 @@ struct LedgerMigrationTests {
         }
     }
 
-    @Test func attemptsKeepTheirIdsAndNewOnesFollow() throws {
+    @Test func attemptsKeepTheirOrderAndNewOnesFollow() throws {
         let site = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
         try makeFirstReleaseLedger(in: site.directory)
         let ledger = try Ledger(siteDirectory: site.directory)
         let before = try ledger.attempts(of: 1)
-        #expect(before.map(\.id) == [4, 9])
+        // Numbered within their delivery, in the order they were made (ids 4 and 9 before).
+        #expect(before.map(\.id) == [1, 2])
         #expect(before.map(\.message) == ["HTTP 503", "HTTP 503 again"])
+        #expect(before.map(\.startedAt.timeIntervalSince1970) == [1000, 1400])
         #expect(try ledger.version() == 7)
 
         var delivery = try #require(try ledger.deliveries().first)
         delivery.state = .posted
         try ledger.record(delivery, attempt: Attempt(deliveryID: 1, startedAt: Date(timeIntervalSince1970: 2000), durationMs: 40,
                                                      httpStatus: 200, errorClass: "posted", message: nil))
-        #expect(try ledger.attempts(of: 1).map(\.id) == [4, 9, 10])
+        #expect(try ledger.attempts(of: 1).map(\.id) == [1, 2, 3])
 
         let queue = try DatabaseQueue(path: site.directory.appendingPathComponent(Ledger.relativePath).path)
         let schema = try queue.read { db in try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'attempt'") }
         #expect(schema?.contains("AUTOINCREMENT") == false)
+        #expect(schema?.contains("WITHOUT ROWID") == true)
+        let indexes = try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE tbl_name = 'attempt' AND type = 'index'") }
+        #expect(indexes.isEmpty)
         let sequence = try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'attempt'") }
         #expect(sequence == 0)
+    }
+
+    /// Each delivery numbers its own attempts; a deleted delivery takes its attempts along.
+    @Test func attemptsAreNumberedPerDelivery() throws {
+        let site = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
+        let ledger = try Ledger(siteDirectory: site.directory)
+        let now = Date(timeIntervalSince1970: 5000)
+        let made = try ledger.insert(["a", "b"].map {
+            Delivery(review: $0, destination: "masto", kind: "mastodon", series: 0, idempotencyKey: "key-\($0)", payload: nil,
+                     reviewDate: now, contentHash: "hash", now: now)
+        })
+        for (index, delivery) in [made[0], made[1], made[0]].enumerated() {
+            try ledger.record(delivery, attempt: Attempt(deliveryID: delivery.id!, startedAt: now.addingTimeInterval(Double(index)),
+                                                         durationMs: 10, httpStatus: 503, errorClass: "retryable", message: nil))
+        }
+        #expect(try ledger.attempts(of: made[0].id!).map(\.id) == [1, 2])
+        #expect(try ledger.attempts(of: made[0].id!).map(\.startedAt) == [now, now.addingTimeInterval(2)])
+        #expect(try ledger.attempts(of: made[1].id!).map(\.id) == [1])
+
+        let queue = try DatabaseQueue(path: site.directory.appendingPathComponent(Ledger.relativePath).path)
+        try queue.write { db in try db.execute(sql: "DELETE FROM delivery WHERE id = ?", arguments: [made[0].id!]) }
+        #expect(try ledger.attempts(of: made[0].id!).isEmpty)
+        #expect(try ledger.attempts(of: made[1].id!).count == 1)
     }
 
     /// Everything SQLite knows about a ledger's schema, and the migrations it counts as run.

@@ -113,9 +113,10 @@ public struct Delivery: Sendable, Equatable, FetchableRecord, MutablePersistable
 }
 
 /// One HTTP exchange (or program run) of a delivery.
-public struct Attempt: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct Attempt: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "attempt"
 
+    /// Its number among its delivery's attempts (1, 2, …), given by the ledger when stored.
     public var id: Int64?
     public var deliveryID: Int64
     public var startedAt: Date
@@ -131,11 +132,8 @@ public struct Attempt: Codable, Sendable, Equatable, FetchableRecord, MutablePer
         case httpStatus = "http_status", errorClass = "error_class", message
     }
 
-    // Epoch seconds, so SQL can compare `next_attempt_at` with a number.
-    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
+    // Stored as epoch seconds, like the delivery's dates.
     public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
-
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     public init(deliveryID: Int64, startedAt: Date, durationMs: Int, httpStatus: Int?, errorClass: String?, message: String?) {
         self.deliveryID = deliveryID
