@@ -1,4 +1,3 @@
-import CCurl
 import Foundation
 
 /// A task executor with one thread of its own, on which blocking I/O is allowed.
@@ -60,16 +59,15 @@ public final class BlockingIOExecutor: TaskExecutor, @unchecked Sendable {
 /// What a `BlockingIOExecutor` thread keeps for the transfers made on it: its own easy handle,
 /// reused like a worker's, so its connections are reused too.
 final class BlockingThreadContext {
-    private var made: UnsafeMutableRawPointer?
+    private var made: EasyHandle?
 
     /// Made on first use, after `CurlHTTPClient` has initialised libcurl.
-    var handle: UnsafeMutableRawPointer? {
-        if made == nil { made = curl_easy_init() }
+    var handle: EasyHandle? {
+        if made == nil { made = EasyHandle() }
         return made
     }
 
     func close() {
-        if let made { curl_easy_cleanup(made) }
         made = nil
     }
 

@@ -28,14 +28,19 @@ public final class CurlHTTPClient: HTTPClient {
         let userAgent = self.userAgent
         if let context = BlockingThreadContext.current {
             // A thread that may block: no handing over to a worker and back.
-            return try Transfer.perform(request, userAgent: userAgent, on: context.handle).get()
+            return try Self.perform(request, userAgent: userAgent, on: context.handle).get()
         }
         let result: Result<HTTPResponse, HTTPFailure> = await withCheckedContinuation { continuation in
             TransferWorkers.shared.run { handle in
-                continuation.resume(returning: Transfer.perform(request, userAgent: userAgent, on: handle))
+                continuation.resume(returning: Self.perform(request, userAgent: userAgent, on: handle))
             }
         }
         return try result.get()
+    }
+
+    private static func perform(_ request: HTTPRequest, userAgent: String, on handle: EasyHandle?) -> Result<HTTPResponse, HTTPFailure> {
+        guard let handle else { return .failure(.notSent("libcurl could not start a transfer")) }
+        return handle.perform(request, userAgent: userAgent)
     }
 }
 
@@ -44,7 +49,7 @@ public final class CurlHTTPClient: HTTPClient {
 /// caller bounds how many are in flight). Idle workers wait for the next job and live as long
 /// as the process: starting a thread and a handle per request cost more than the request.
 final class TransferWorkers: @unchecked Sendable {
-    typealias Job = @Sendable (_ handle: UnsafeMutableRawPointer?) -> Void
+    typealias Job = @Sendable (_ handle: EasyHandle?) -> Void
 
     static let shared = TransferWorkers()
 
@@ -66,7 +71,7 @@ final class TransferWorkers: @unchecked Sendable {
     }
 
     private func work() {
-        let handle = curl_easy_init()
+        let handle = EasyHandle()
         condition.lock()
         while true {
             while jobs.isEmpty {
@@ -82,101 +87,141 @@ final class TransferWorkers: @unchecked Sendable {
     }
 }
 
-/// The state one transfer's callbacks write into, reached through curl's userdata pointer.
-private final class Transfer {
-    var body = Data()
-    var headers = HTTPHeaders()
+/// One libcurl easy handle, confined to the thread that made it, and what stays set on it
+/// from one transfer to the next: the options every transfer shares are set once, and each
+/// transfer sets all the others (`perform`), so nothing of one request leaks into the next
+/// without `curl_easy_reset`, which would also drop and re-create every default.
+final class EasyHandle {
+    private let curl: UnsafeMutableRawPointer
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    /// Where the callbacks put the answer (curl's userdata for both).
+    private let sink = ResponseSink()
+    private var userAgent: String?
 
     /// Loopback is never proxied unless the environment's `no_proxy` says how to treat it.
     private static let defaultNoProxy: Bool = getenv("no_proxy") == nil && getenv("NO_PROXY") == nil
 
-    static func perform(_ request: HTTPRequest, userAgent: String, on handle: UnsafeMutableRawPointer?) -> Result<HTTPResponse, HTTPFailure> {
-        guard let handle else { return .failure(.notSent("libcurl could not start a transfer")) }
-        // Options from the last transfer go; the connection cache stays.
-        curl_easy_reset(handle)
-        let transfer = Transfer()
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
-        var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        let method = request.method.uppercased()
-
-        let code: CURLcode = withExtendedLifetime(transfer) {
-            errorBuffer.withUnsafeMutableBufferPointer { errorPointer in
-                let context = Unmanaged.passUnretained(transfer).toOpaque()
-                syn_curl_setopt_string(handle, CURLOPT_URL, request.url)
-                syn_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-                syn_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
-                syn_curl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
-                syn_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
-                syn_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-                syn_curl_setopt_string(handle, CURLOPT_USERAGENT, userAgent)
-                syn_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout * 1000)))
-                syn_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(request.timeout, 15) * 1000)))
-                syn_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorPointer.baseAddress)
-                if defaultNoProxy { syn_curl_setopt_string(handle, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1") }
-                // On a reused connection the server may have closed, libcurl resends the
-                // request on a new one: harmless only if sending twice is sending once.
-                if !request.idempotent { syn_curl_setopt_long(handle, CURLOPT_FRESH_CONNECT, 1) }
-
-                switch method {
-                case "GET": syn_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
-                case "HEAD": syn_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
-                case "POST": syn_curl_setopt_long(handle, CURLOPT_POST, 1)
-                default: syn_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
-                }
-                if let body = request.body {
-                    syn_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
-                    body.withUnsafeBytes { bytes in
-                        // COPYPOSTFIELDS copies, so the buffer need not outlive this call.
-                        _ = syn_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
-                    }
-                } else if method == "POST" {
-                    syn_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, 0)
-                }
-
-                for field in request.headers { headerList = curl_slist_append(headerList, "\(field.name): \(field.value)") }
-                // curl would otherwise wait for `100 Continue` before sending larger bodies.
-                headerList = curl_slist_append(headerList, "Expect:")
-                syn_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
-
-                syn_curl_setopt_write_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
-                    let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
-                    let length = size * count
-                    if let data { transfer.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
-                    return length
-                }
-                syn_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
-                syn_curl_setopt_write_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
-                    let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
-                    let length = size * count
-                    guard let data else { return length }
-                    transfer.takeHeaderLine(UnsafeRawBufferPointer(start: data, count: length))
-                    return length
-                }
-                syn_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
-                return curl_easy_perform(handle)
-            }
+    /// Nil when libcurl cannot make a handle (out of memory).
+    init?() {
+        guard let curl = curl_easy_init() else { return nil }
+        self.curl = curl
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        syn_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
+        syn_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0)
+        syn_curl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
+        syn_curl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2)
+        syn_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https")
+        syn_curl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer)
+        if Self.defaultNoProxy { syn_curl_setopt_string(curl, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1") }
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        syn_curl_setopt_write_callback(curl, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
+            let length = size * count
+            if let data { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
+            return length
         }
+        syn_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, context)
+        syn_curl_setopt_write_callback(curl, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
+            let length = size * count
+            guard let data else { return length }
+            sink.takeHeaderLine(UnsafeRawBufferPointer(start: data, count: length))
+            return length
+        }
+        syn_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, context)
+    }
+
+    deinit {
+        curl_easy_cleanup(curl)
+        errorBuffer.deallocate()
+    }
+
+    /// One exchange on this handle (and its connection cache).
+    func perform(_ request: HTTPRequest, userAgent: String) -> Result<HTTPResponse, HTTPFailure> {
+        let method = request.method.uppercased()
+        syn_curl_setopt_string(curl, CURLOPT_URL, request.url)
+        if userAgent != self.userAgent {
+            syn_curl_setopt_string(curl, CURLOPT_USERAGENT, userAgent)
+            self.userAgent = userAgent
+        }
+        syn_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout * 1000)))
+        syn_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, max(1, Int(min(request.timeout, 15) * 1000)))
+        // On a reused connection the server may have closed, libcurl resends the request on a
+        // new one: harmless only if sending twice is sending once.
+        syn_curl_setopt_long(curl, CURLOPT_FRESH_CONNECT, request.idempotent ? 0 : 1)
+        setMethodAndBody(method, body: request.body)
+
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        for field in request.headers { headerList = curl_slist_append(headerList, "\(field.name): \(field.value)") }
+        // curl would otherwise wait for `100 Continue` before sending larger bodies.
+        headerList = curl_slist_append(headerList, "Expect:")
+        syn_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
+
+        sink.reset()
+        errorBuffer[0] = 0
+        let code = curl_easy_perform(curl)
+        syn_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, nil)
+        curl_slist_free_all(headerList)
 
         var status = 0
-        syn_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        syn_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        let headers = sink.headers, body = sink.body
+        sink.reset()
         if code == CURLE_OK {
-            return .success(HTTPResponse(status: status, headers: transfer.headers, body: transfer.body))
+            return .success(HTTPResponse(status: status, headers: headers, body: body))
         }
-        let buffered = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let buffered = String(cString: errorBuffer)
         let detail = buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
         // A status line arrived: the server answered, even if the body broke off.
         if status >= 200 {
-            return .success(HTTPResponse(status: status, headers: transfer.headers, body: transfer.body, bodyComplete: false))
+            return .success(HTTPResponse(status: status, headers: headers, body: body, bodyComplete: false))
         }
         var requestSize = 0
-        syn_curl_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &requestSize)
+        syn_curl_getinfo_long(curl, CURLINFO_REQUEST_SIZE, &requestSize)
         return .failure(FailureClassifier.classify(code: code, requestSent: requestSize > 0, detail: detail))
+    }
+
+    /// Sets every option that decides the method and the body, whatever the last transfer
+    /// left. libcurl's order matters: a body makes the method POST, `HTTPGET` makes it GET
+    /// again and clears `NOBODY`, and a custom request only renames the method sent.
+    private func setMethodAndBody(_ method: String, body: Data?) {
+        if let body {
+            syn_curl_setopt_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count))
+            body.withUnsafeBytes { bytes in
+                // COPYPOSTFIELDS copies, so the buffer need not outlive this call.
+                _ = syn_curl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+            }
+        } else if method == "POST" {
+            syn_curl_setopt_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, 0)
+            syn_curl_setopt_string(curl, CURLOPT_COPYPOSTFIELDS, "")
+        } else {
+            // Frees the last body (and makes the method POST, undone just below).
+            syn_curl_setopt_offset(curl, CURLOPT_POSTFIELDSIZE_LARGE, -1)
+            syn_curl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, nil)
+            syn_curl_setopt_long(curl, CURLOPT_HTTPGET, 1)
+        }
+        syn_curl_setopt_long(curl, CURLOPT_NOBODY, method == "HEAD" ? 1 : 0)
+        switch method {
+        case "GET", "HEAD", "POST": syn_curl_setopt_pointer(curl, CURLOPT_CUSTOMREQUEST, nil)
+        default: syn_curl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, method)
+        }
+    }
+}
+
+/// What one transfer's callbacks write into.
+private final class ResponseSink {
+    var body = Data()
+    var headers = HTTPHeaders()
+
+    func reset() {
+        body = Data()
+        headers = HTTPHeaders()
     }
 
     /// One raw header line as curl hands it over (with its line end): a status line starts a
     /// new response (after a 1xx), any other `name: value` line is kept.
-    private func takeHeaderLine(_ line: UnsafeRawBufferPointer) {
+    func takeHeaderLine(_ line: UnsafeRawBufferPointer) {
         let bytes = line.bindMemory(to: UInt8.self)
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
         var start = bytes.startIndex, end = bytes.endIndex

@@ -41,6 +41,46 @@ struct ConnectionReuseTests {
         #expect(try await connections(of: requests, server: server) == [0, 1, 2])
     }
 
+    /// One handle carries its options from one transfer to the next: each request must still
+    /// go out exactly as asked, whatever came before it on that handle.
+    @Test func nothingOfOneRequestLeaksIntoTheNext() async throws {
+        let server = try FakeServer(keepAlive: true) { request, _ in
+            .text(200, request.method == "HEAD" ? "" : "answer to \(request.method) \(request.path)")
+        }
+        let requests: [HTTPRequest] = [
+            HTTPRequest(method: "POST", url: server.baseURL + "/a", headers: ["X-One": "1"], body: Data("first".utf8), idempotent: true),
+            HTTPRequest(method: "GET", url: server.baseURL + "/b"),
+            HTTPRequest(method: "HEAD", url: server.baseURL + "/c"),
+            HTTPRequest(method: "GET", url: server.baseURL + "/d", timeout: 5),
+            HTTPRequest(method: "PUT", url: server.baseURL + "/e", body: Data("second".utf8)),
+            HTTPRequest(method: "DELETE", url: server.baseURL + "/f"),
+            HTTPRequest(method: "POST", url: server.baseURL + "/g", idempotent: true),
+            HTTPRequest(method: "PATCH", url: server.baseURL + "/h", body: Data("third".utf8)),
+            HTTPRequest(method: "GET", url: server.baseURL + "/i"),
+        ]
+        let executor = BlockingIOExecutor()
+        defer { executor.shutdown() }
+        let client = self.client
+        let answers = try await Task(executorPreference: executor) {
+            var answers: [String] = []
+            for request in requests { answers.append(try await client.send(request).text) }
+            return answers
+        }.value
+        let received = server.requests
+        #expect(received.map(\.method) == ["POST", "GET", "HEAD", "GET", "PUT", "DELETE", "POST", "PATCH", "GET"])
+        #expect(received.map(\.path) == ["/a", "/b", "/c", "/d", "/e", "/f", "/g", "/h", "/i"])
+        #expect(received.map(\.text) == ["first", "", "", "", "second", "", "", "third", ""])
+        #expect(received.map { $0.header("content-length") } == ["5", nil, nil, nil, "6", nil, "0", "5", nil])
+        #expect(received.map { $0.header("x-one") } == ["1", nil, nil, nil, nil, nil, nil, nil, nil])
+        #expect(received.allSatisfy { $0.header("user-agent") == "Syndicate/test (+https://reviews.test)" })
+        #expect(answers == ["answer to POST /a", "answer to GET /b", "", "answer to GET /d", "answer to PUT /e",
+                            "answer to DELETE /f", "answer to POST /g", "answer to PATCH /h", "answer to GET /i"])
+        // Only the one that is not idempotent (PATCH) opened a connection of its own, and the
+        // request after it went on a kept one again.
+        #expect(received.map(\.connection).prefix(8) == [0, 0, 0, 0, 0, 0, 0, 1])
+        #expect(received[8].connection < 2)
+    }
+
     @Test func methodsDecideTheDefault() {
         #expect(HTTPRequest(method: "GET", url: "http://x").idempotent)
         #expect(HTTPRequest(method: "put", url: "http://x").idempotent)
