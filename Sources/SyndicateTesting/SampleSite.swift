@@ -63,8 +63,12 @@ private final class ReadAll: @unchecked Sendable {
     }
 }
 
-/// The `syndicate` binary that `swift build` made beside the test bundle.
+/// The `syndicate` binary that `swift build` made beside the test bundle, or the one
+/// `SYNDICATE_TEST_BINARY` names (to run the end-to-end tests against a release build).
 public func syndicateBinary() -> URL {
+    if let path = ProcessInfo.processInfo.environment["SYNDICATE_TEST_BINARY"], !path.isEmpty {
+        return URL(fileURLWithPath: path)
+    }
     let candidates = [
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("syndicate"),
         Bundle.main.bundleURL.appendingPathComponent("syndicate"),
