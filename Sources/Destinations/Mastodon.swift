@@ -10,7 +10,9 @@ public struct MastodonDestination: Destination {
     public let kind = "mastodon"
     public let deduplicates = true
     private let baseURL: String
-    private let token: String
+    /// `Bearer <token>`, made once rather than for every post.
+    private let authorization: String
+    private let statusesURL: String
     private let visibility: String
     private let spoilerText: String
     private let language: String
@@ -24,7 +26,8 @@ public struct MastodonDestination: Destination {
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         name = config.name
         baseURL = config.baseURL ?? ""
-        self.token = token
+        authorization = "Bearer " + token
+        statusesURL = baseURL + "/api/v1/statuses"
         visibility = config.options["visibility"]?.string ?? "public"
         spoilerText = config.options["spoiler_text"]?.string ?? "Spoilers"
         language = site.config.site.language
@@ -103,7 +106,7 @@ public struct MastodonDestination: Destination {
     /// `GET /api/v1/accounts/verify_credentials`.
     public func verify() async -> Verification {
         let request = HTTPRequest(method: "GET", url: baseURL + "/api/v1/accounts/verify_credentials",
-                                  headers: ["Authorization": "Bearer \(token)"], timeout: timeout)
+                                  headers: ["Authorization": authorization], timeout: timeout)
         return ResponseClassifier.verification(await http.result(request)) { response in
             let account = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
             return "signed in as @\(account?["acct"] as? String ?? "?")"
@@ -111,12 +114,12 @@ public struct MastodonDestination: Destination {
     }
 
     /// What is kept of the Status a post answers with.
-    private static let statusFields: Set<String> = ["id", "url", "uri"]
+    private static let statusFields = TopLevelJSONStrings.Keys(["id", "url", "uri"])
 
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         // The Idempotency-Key makes a resend within the hour a no-op.
-        let request = HTTPRequest(method: "POST", url: baseURL + "/api/v1/statuses",
-                                  headers: ["Content-Type": "application/json", "Authorization": "Bearer \(token)",
+        let request = HTTPRequest(method: "POST", url: statusesURL,
+                                  headers: ["Content-Type": "application/json", "Authorization": authorization,
                                             "Idempotency-Key": delivery.idempotencyKey],
                                   body: delivery.payload, timeout: timeout, idempotent: true)
         // Mastodon's 429 carries no Retry-After: X-RateLimit-Reset says when.

@@ -29,11 +29,21 @@ enum PrivateFile {
 /// rest of reading the answer. Nested objects and arrays are skipped, never searched, so a
 /// nested `id` is never taken for the top-level one. nil when the data is not a JSON object.
 enum TopLevelJSONStrings {
+    /// The member names to keep, as bytes once (an adapter keeps one of these for good).
+    struct Keys {
+        fileprivate let names: [[UInt8]]
+
+        init(_ names: Set<String>) { self.names = names.map { Array($0.utf8) } }
+    }
+
     static func read(_ data: Data, keys: Set<String>) -> [String: String]? {
-        let wanted = keys.map { Array($0.utf8) }
-        return data.withUnsafeBytes { raw in
+        read(data, keys: Keys(keys))
+    }
+
+    static func read(_ data: Data, keys: Keys) -> [String: String]? {
+        data.withUnsafeBytes { raw in
             var scanner = Scanner(bytes: raw.bindMemory(to: UInt8.self))
-            return scanner.object(keys: wanted)
+            return scanner.object(keys: keys.names)
         }
     }
 
@@ -138,32 +148,28 @@ enum TopLevelJSONStrings {
         }
 
         /// A string at `index` (which holds its opening quote), with its escapes decoded.
+        /// One without escapes (nearly every one) is validated and built straight from the
+        /// bytes; one with escapes has them decoded into a byte buffer first.
         mutating func string() -> String? {
-            guard current == UInt8(ascii: "\"") else { return nil }
-            index += 1
-            var scalars = String.UnicodeScalarView()
-            var runStart = index
-            func flush(_ end: Int) -> Bool {
-                guard end > runStart else { return true }
-                guard let run = String(validating: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self) else { return false }
-                scalars.append(contentsOf: run.unicodeScalars)
-                return true
-            }
+            let start = index + 1
+            guard let escaped = skipString() else { return nil }
+            if !escaped { return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self) }
+            let end = index
+            index = start
+            var decoded: [UInt8] = []
+            decoded.reserveCapacity(end - start)
             while let byte = current {
                 switch byte {
-                case UInt8(ascii: "\""):
-                    guard flush(index) else { return nil }
-                    index += 1
-                    return String(scalars)
                 case UInt8(ascii: "\\"):
-                    guard flush(index) else { return nil }
                     index += 1
                     guard let scalar = escape() else { return nil }
-                    scalars.append(scalar)
-                    runStart = index
-                case 0x00..<0x20:
-                    return nil // control characters must be escaped
+                    decoded.append(contentsOf: UTF8.encode(scalar)!)
+                case UInt8(ascii: "\""):
+                    index += 1
+                    // skipString has checked the runs between escapes already.
+                    return String(decoding: decoded, as: UTF8.self)
                 default:
+                    decoded.append(byte)
                     index += 1
                 }
             }

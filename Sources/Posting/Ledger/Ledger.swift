@@ -22,8 +22,12 @@ public final class Ledger: Sendable {
     /// Opens (creating if needed) the ledger of a site and brings its schema up to date.
     public init(siteDirectory: URL) throws {
         let url = siteDirectory.appendingPathComponent(Self.relativePath)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        // mkdir(2) rather than FileManager, whose attribute dictionary costs every command a
+        // round of runtime type lookups; only a missing `.syndicate` is made (mode 0700).
+        let directory = url.deletingLastPathComponent().path
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let isNew = !FileManager.default.fileExists(atPath: url.path)
