@@ -33,7 +33,7 @@ public struct MastodonDestination: Destination {
         language = site.config.site.language
         template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post,
                                 rule: .mastodon(limit: 500, charactersPerURL: 23))
-        limits = CachedLimits(url: site.directory.appendingPathComponent(".syndicate/cache/mastodon-\(config.name).json"))
+        limits = CachedLimits(url: site.directory.appendingPathComponent(".syndicate/cache/mastodon-\(config.name)-limits"))
         self.http = http
         self.timeout = timeout
         self.clock = clock
@@ -43,7 +43,32 @@ public struct MastodonDestination: Destination {
     /// disk once per process: a backlog composes every post under the same limits.
     final class CachedLimits: @unchecked Sendable {
         let url: URL
-        struct Values: Codable { var maxCharacters: Int; var charactersPerURL: Int; var fetchedAt: Double }
+        struct Values: Equatable {
+            var maxCharacters: Int
+            var charactersPerURL: Int
+            var fetchedAt: Double
+
+            /// `max_characters N`, `characters_reserved_per_url N`, `fetched_at SECONDS`, one a line.
+            var text: String {
+                "max_characters \(maxCharacters)\ncharacters_reserved_per_url \(charactersPerURL)\nfetched_at \(fetchedAt)\n"
+            }
+
+            init(maxCharacters: Int, charactersPerURL: Int, fetchedAt: Double) {
+                self.maxCharacters = maxCharacters
+                self.charactersPerURL = charactersPerURL
+                self.fetchedAt = fetchedAt
+            }
+
+            /// Nil for anything else (an older cache, a torn file): the limits are fetched again.
+            init?(text: Substring) {
+                let fields = text.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1) }
+                guard fields.count == 3, fields.allSatisfy({ $0.count == 2 }),
+                      fields[0][0] == "max_characters", let max = Int(fields[0][1]), max > 0,
+                      fields[1][0] == "characters_reserved_per_url", let perURL = Int(fields[1][1]), perURL >= 0,
+                      fields[2][0] == "fetched_at", let fetched = Double(fields[2][1]) else { return nil }
+                self.init(maxCharacters: max, charactersPerURL: perURL, fetchedAt: fetched)
+            }
+        }
         private let lock = NSLock()
         private var memo: Values??
 
@@ -53,14 +78,14 @@ public struct MastodonDestination: Destination {
             lock.lock()
             defer { lock.unlock() }
             if let memo { return memo }
-            let values = FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Values.self, from: $0) }
+            let values = FileReader.contents(atPath: url.path).flatMap { Values(text: Substring(decoding: $0, as: UTF8.self)) }
             memo = .some(values)
             return values
         }
 
         func save(_ values: Values) {
             try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try? JSONEncoder().encode(values).write(to: url, options: .atomic)
+            try? Data(values.text.utf8).write(to: url, options: .atomic)
             lock.lock()
             memo = .some(values)
             lock.unlock()

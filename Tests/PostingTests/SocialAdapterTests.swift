@@ -78,6 +78,27 @@ struct MastodonTests {
         #expect((fake.posted.first?["status"] as? String)?.contains("…") == true)
     }
 
+    /// The limits are kept on disk for a day: a later run composes under them without asking
+    /// again, and a cache it cannot read is fetched anew.
+    @Test func instanceLimitsAreCachedForADay() async throws {
+        let fake = try FakeMastodon(token: "t0ken-value", maxCharacters: 120)
+        let site = try make(fake, reviews: 0)
+        try site.review("first.md", "title: First\ndate: 2025-02-01")
+        _ = try await run(site, clock: TestClock(start))
+        let long = "title: Long\ndate: 2025-02-02\nsummary: \"\(String(repeating: "word ", count: 60))\""
+        try site.review("long.md", long)
+        _ = try await run(site, clock: TestClock(start.addingTimeInterval(3600)))
+        #expect(fake.server.requests.filter { $0.path == "/api/v2/instance" }.count == 1)
+        #expect((fake.posted.last?["status"] as? String)?.contains("…") == true, "composed under the cached 120")
+
+        let cache = site.directory.appendingPathComponent(".syndicate/cache/mastodon-masto-limits")
+        #expect(FileManager.default.fileExists(atPath: cache.path))
+        try Data("max_characters lots\n".utf8).write(to: cache)
+        try site.review("third.md", "title: Third\ndate: 2025-02-03")
+        _ = try await run(site, clock: TestClock(start.addingTimeInterval(7200)))
+        #expect(fake.server.requests.filter { $0.path == "/api/v2/instance" }.count == 2, "an unreadable cache is fetched again")
+    }
+
     @Test func rateLimitWaitsForTheResetHeader() async throws {
         let fake = try FakeMastodon(token: "t0ken-value")
         fake.scripted = [.json(429, "{\"error\":\"Too many requests\"}", headers: [("X-RateLimit-Limit", "300"), ("X-RateLimit-Remaining", "0"),
