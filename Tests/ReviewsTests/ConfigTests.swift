@@ -109,3 +109,20 @@ import SyndicateTesting
 enum SyndicateTestingRoot {
     static var url: URL { repositoryRoot() }
 }
+
+@Suite("Permalinks")
+struct PermalinkTests {
+    @Test(arguments: [
+        ("/reviews/{slug}/", "the-thing", "https://example.org/reviews/the-thing/"),
+        ("/{slug}", "a", "https://example.org/a"),
+        ("/r/{slug}/{slug}.html", "x-1", "https://example.org/r/x-1/x-1.html"),
+        ("/static/", "ignored", "https://example.org/static/"),
+        ("/{slu}/{slug}/{", "b", "https://example.org/{slu}/b/{"),
+        ("/critiques/été/{slug}/", "ça", "https://example.org/critiques/été/ça/"),
+        ("{slug}{slug}", "z", "https://example.orgzz"),
+    ])
+    func slugIsPutInEveryPlaceholder(_ pattern: String, _ slug: String, _ expected: String) {
+        let settings = SiteSettings(title: "T", url: "https://example.org", permalink: pattern)
+        #expect(settings.permalink(forSlug: slug) == expected)
+    }
+}

@@ -42,15 +42,22 @@ public struct SiteSettings: Sendable, Equatable {
 
     /// The absolute permalink of the review with this slug.
     public func permalink(forSlug slug: String) -> String {
-        // Without Foundation's replacingOccurrences: a build makes every review's permalink.
+        // A byte scan rather than Foundation's replacingOccurrences or the generic
+        // `firstRange(of:)`: composing posts and building feeds make every review's permalink.
         var result = url
-        var rest = permalink[...]
-        while let placeholder = rest.firstRange(of: "{slug}") {
-            result += rest[..<placeholder.lowerBound]
-            result += slug
-            rest = rest[placeholder.upperBound...]
+        let bytes = permalink.utf8
+        var copied = bytes.startIndex, index = copied
+        while index != bytes.endIndex {
+            if bytes[index] == UInt8(ascii: "{"), bytes[index...].starts(with: "{slug}".utf8) {
+                result += Substring(bytes[copied..<index])
+                result += slug
+                index = bytes.index(index, offsetBy: 6)
+                copied = index
+            } else {
+                bytes.formIndex(after: &index)
+            }
         }
-        return result + rest
+        return result + Substring(bytes[copied...])
     }
 }
 
