@@ -68,7 +68,7 @@ enum TopLevelJSONStrings {
 
         mutating func object(keys: [[UInt8]]) -> [String: String]? {
             guard take(UInt8(ascii: "{")) else { return nil }
-            var found: [String: String] = [:]
+            var found = [String: String](minimumCapacity: keys.count)
             if take(UInt8(ascii: "}")) { return finished(found) }
             repeat {
                 skipSpace()
@@ -153,7 +153,8 @@ enum TopLevelJSONStrings {
         mutating func string() -> String? {
             let start = index + 1
             guard let escaped = skipString() else { return nil }
-            if !escaped { return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self) }
+            // skipString has validated the bytes: decoding them is a copy.
+            if !escaped { return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index - 1]), as: UTF8.self) }
             let end = index
             index = start
             var decoded: [UInt8] = []

@@ -212,11 +212,14 @@ final class EasyHandle {
 /// What one transfer's callbacks write into.
 private final class ResponseSink {
     var body = Data()
-    var headers = HTTPHeaders()
+    /// The header fields of the last response so far (a 1xx's are dropped), as received.
+    private var received: [UInt8] = []
+
+    var headers: HTTPHeaders { HTTPHeaders(received: received) }
 
     func reset() {
         body = Data()
-        headers = HTTPHeaders()
+        received = []
     }
 
     /// One raw header line as curl hands it over (with its line end): a status line starts a
@@ -229,15 +232,10 @@ private final class ResponseSink {
         while end > start, isSpace(bytes[end - 1]) { end -= 1 }
         let trimmed = UnsafeBufferPointer(rebasing: bytes[start..<end])
         if trimmed.starts(with: "HTTP/".utf8) {
-            headers = HTTPHeaders()
+            received.removeAll(keepingCapacity: true)
             return
         }
-        guard let colon = trimmed.firstIndex(of: UInt8(ascii: ":")) else { return }
-        var nameEnd = colon, valueStart = colon + 1
-        while nameEnd > 0, isSpace(trimmed[nameEnd - 1]) { nameEnd -= 1 }
-        while valueStart < trimmed.count, isSpace(trimmed[valueStart]) { valueStart += 1 }
-        headers.add(String(decoding: UnsafeBufferPointer(rebasing: trimmed[..<nameEnd]), as: UTF8.self),
-                    String(decoding: UnsafeBufferPointer(rebasing: trimmed[valueStart...]), as: UTF8.self))
+        HTTPHeaders.appendReceived(trimmed, to: &received)
     }
 }
 

@@ -51,8 +51,10 @@ public final class Ledger: Sendable {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         database = try DatabaseQueue(path: url.path, configuration: configuration)
-        // A read settles the usual case; migrating takes the write lock.
-        if try !database.read({ try Self.migrator.hasCompletedMigrations($0) }), try !Self.createCurrentSchema(in: database) {
+        // A file just made gets the schema at once; for any other, a read settles the usual
+        // case, and migrating takes the write lock.
+        let created = isNew ? try Self.createCurrentSchema(in: database) : false
+        if !created, try !database.read({ try Self.migrator.hasCompletedMigrations($0) }), try !Self.createCurrentSchema(in: database) {
             try Self.migrator.migrate(database)
         }
     }
