@@ -91,12 +91,20 @@ final class TransferWorkers: @unchecked Sendable {
 /// from one transfer to the next: the options every transfer shares are set once, and each
 /// transfer sets all the others (`perform`), so nothing of one request leaks into the next
 /// without `curl_easy_reset`, which would also drop and re-create every default.
+///
+/// One piece of state only a reset clears: libcurl's count of resends after a kept-alive
+/// connection turned out dead, which it keeps per handle and caps at five. So the handle is
+/// reset after any transfer that may have resent: one that opened a connection (a resend
+/// always does over HTTP/1), one over HTTP/2 (a refused stream is resent on the same
+/// connection), and one that failed. A run of requests on one kept-alive HTTP/1 connection
+/// never needs it.
 final class EasyHandle {
     private let curl: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     /// Where the callbacks put the answer (curl's userdata for both).
     private let sink = ResponseSink()
     private var userAgent: String?
+    private var needsReset = false
 
     /// Loopback is never proxied unless the environment's `no_proxy` says how to treat it.
     private static let defaultNoProxy: Bool = getenv("no_proxy") == nil && getenv("NO_PROXY") == nil
@@ -107,6 +115,11 @@ final class EasyHandle {
         self.curl = curl
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        setSharedOptions()
+    }
+
+    /// The options every transfer on this handle shares.
+    private func setSharedOptions() {
         syn_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1)
         syn_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0)
         syn_curl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1)
@@ -139,6 +152,13 @@ final class EasyHandle {
 
     /// One exchange on this handle (and its connection cache).
     func perform(_ request: HTTPRequest, userAgent: String) -> Result<HTTPResponse, HTTPFailure> {
+        if needsReset {
+            // The connection cache survives a reset; only the options go.
+            curl_easy_reset(curl)
+            setSharedOptions()
+            self.userAgent = nil
+            needsReset = false
+        }
         let method = request.method.uppercased()
         syn_curl_setopt_string(curl, CURLOPT_URL, request.url)
         if userAgent != self.userAgent {
@@ -164,8 +184,11 @@ final class EasyHandle {
         syn_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, nil)
         curl_slist_free_all(headerList)
 
-        var status = 0
+        var status = 0, connects = 0, version = 0
         syn_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        syn_curl_getinfo_long(curl, CURLINFO_NUM_CONNECTS, &connects)
+        syn_curl_getinfo_long(curl, CURLINFO_HTTP_VERSION, &version)
+        needsReset = code != CURLE_OK || connects > 0 || version >= Int(CURL_HTTP_VERSION_2_0)
         let headers = sink.headers, body = sink.body
         sink.reset()
         if code == CURLE_OK {

@@ -81,6 +81,27 @@ struct ConnectionReuseTests {
         #expect(received[8].connection < 2)
     }
 
+    /// libcurl resends a request whose kept-alive connection turned out dead, but counts those
+    /// resends per handle and gives up after five: a handle kept for a whole run must not use
+    /// that allowance up across its transfers.
+    @Test func deadKeptAliveConnectionsNeverUseUpTheResends() async throws {
+        let seen = RequestsPerConnection()
+        // Every connection answers its first request and dies on its second.
+        let server = try FakeServer(keepAlive: true) { request, _ in
+            seen.count(request.connection) == 1 ? .text(200, "ok") : .fault(.reset)
+        }
+        let executor = BlockingIOExecutor()
+        defer { executor.shutdown() }
+        let client = self.client
+        let statuses = try await Task(executorPreference: executor) {
+            var statuses: [Int] = []
+            for index in 0..<12 { statuses.append(try await client.send(HTTPRequest(method: "GET", url: server.baseURL + "/\(index)")).status) }
+            return statuses
+        }.value
+        #expect(statuses == Array(repeating: 200, count: 12))
+        #expect(Set(server.requests.map(\.connection)).count >= 12, "each request after the first resent on a new connection")
+    }
+
     @Test func methodsDecideTheDefault() {
         #expect(HTTPRequest(method: "GET", url: "http://x").idempotent)
         #expect(HTTPRequest(method: "put", url: "http://x").idempotent)
@@ -106,5 +127,19 @@ struct ConnectionReuseTests {
         let second = await Task(executorPreference: executor) { Date().timeIntervalSince(started) }.value
         #expect(try await transfer.value == 200)
         #expect(second >= 0.45, "the second job waited for the transfer on the executor's thread")
+    }
+}
+
+/// How many requests each connection of a fake has carried so far.
+private final class RequestsPerConnection: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [Int: Int] = [:]
+
+    /// Counts one more request on `connection`; returns how many it has carried now.
+    func count(_ connection: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        counts[connection, default: 0] += 1
+        return counts[connection]!
     }
 }

@@ -106,9 +106,9 @@ public enum SendResult: Sendable, Equatable {
 
 /// Random idempotency keys.
 public enum IdempotencyKey {
-    /// A version 4 UUID in lower case, from the C library's `arc4random_buf` (seeded from
-    /// `getrandom`, and buffered, so a backlog of keys costs few system calls): Foundation's
-    /// `UUID()` opens /dev/urandom for each one, and a backlog makes hundreds.
+    /// A version 4 UUID in lower case, from the C library's `arc4random_buf` (one `getrandom`
+    /// call per key): Foundation's `UUID()` opens /dev/urandom for each one, and a backlog
+    /// makes hundreds.
     public static func random() -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
         bytes.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, 16) }
