@@ -48,10 +48,15 @@ public struct MastodonDestination: Destination {
             var charactersPerURL: Int
             var fetchedAt: Double
 
-            /// `max_characters N`, `characters_reserved_per_url N`, `fetched_at SECONDS`, one a line.
+            /// The cache file (`CacheFile.record`), in the instance's own names for the limits.
             var text: String {
-                "max_characters \(maxCharacters)\ncharacters_reserved_per_url \(charactersPerURL)\nfetched_at \(fetchedAt)\n"
+                CacheFile.record(header: Self.header, ["max_characters": String(maxCharacters),
+                                                       "characters_reserved_per_url": String(charactersPerURL),
+                                                       "fetched_at": "\(fetchedAt)"])
             }
+
+            private static let header = "syndicate mastodon-limits 1"
+            private static let keys = ["max_characters", "characters_reserved_per_url", "fetched_at"]
 
             init(maxCharacters: Int, charactersPerURL: Int, fetchedAt: Double) {
                 self.maxCharacters = maxCharacters
@@ -59,13 +64,11 @@ public struct MastodonDestination: Destination {
                 self.fetchedAt = fetchedAt
             }
 
-            /// Nil for anything else (an older cache, a torn file): the limits are fetched again.
-            init?(text: Substring) {
-                let fields = text.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 1) }
-                guard fields.count == 3, fields.allSatisfy({ $0.count == 2 }),
-                      fields[0][0] == "max_characters", let max = Int(fields[0][1]), max > 0,
-                      fields[1][0] == "characters_reserved_per_url", let perURL = Int(fields[1][1]), perURL >= 0,
-                      fields[2][0] == "fetched_at", let fetched = Double(fields[2][1]) else { return nil }
+            /// Nil for anything but what `text` writes: the limits are then fetched again.
+            init?(at url: URL) {
+                guard let values = CacheFile.values(at: url, header: Self.header, keys: Self.keys),
+                      let max = Int(values[0]), max > 0, let perURL = Int(values[1]), perURL >= 0,
+                      let fetched = Double(values[2]) else { return nil }
                 self.init(maxCharacters: max, charactersPerURL: perURL, fetchedAt: fetched)
             }
         }
@@ -78,14 +81,13 @@ public struct MastodonDestination: Destination {
             lock.lock()
             defer { lock.unlock() }
             if let memo { return memo }
-            let values = FileReader.contents(atPath: url.path).flatMap { Values(text: Substring(decoding: $0, as: UTF8.self)) }
+            let values = Values(at: url)
             memo = .some(values)
             return values
         }
 
         func save(_ values: Values) {
-            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try? Data(values.text.utf8).write(to: url, options: .atomic)
+            CacheFile.write(values.text, to: url)
             lock.lock()
             memo = .some(values)
             lock.unlock()

@@ -36,10 +36,6 @@ enum TopLevelJSONStrings {
         init(_ names: Set<String>) { self.names = names.map { Array($0.utf8) } }
     }
 
-    static func read(_ data: Data, keys: Set<String>) -> [String: String]? {
-        read(data, keys: Keys(keys))
-    }
-
     static func read(_ data: Data, keys: Keys) -> [String: String]? {
         data.withUnsafeBytes { raw in
             var scanner = Scanner(bytes: raw.bindMemory(to: UInt8.self))

@@ -85,7 +85,6 @@ public struct ReviewIndex: Sendable {
             text += "\(review.source)\t\(review.slug)\t\(review.date.timeIntervalSince1970)\t\(review.draft ? 1 : 0)\t"
                 + "\(review.skip.joined(separator: ","))\t\(review.contentHash)\n"
         }
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? Data(text.utf8).write(to: url, options: .atomic)
+        CacheFile.write(text, to: url)
     }
 }

@@ -9,18 +9,22 @@ import Testing
 struct ConnectionReuseTests {
     let client = CurlHTTPClient(userAgent: "Syndicate/test (+https://reviews.test)")
 
-    /// Three requests in a row from one thread of a `BlockingIOExecutor` (as one destination's
-    /// queue makes them), against a server that keeps connections open.
-    func connections(of requests: [HTTPRequest], server: FakeServer) async throws -> [Int] {
+    /// The answers to requests made one after another from one thread of a
+    /// `BlockingIOExecutor`, so on one libcurl handle (as one destination's queue makes them).
+    func responses(to requests: [HTTPRequest]) async throws -> [HTTPResponse] {
         let executor = BlockingIOExecutor()
         defer { executor.shutdown() }
         let client = self.client
-        let statuses = try await Task(executorPreference: executor) {
-            var statuses: [Int] = []
-            for request in requests { statuses.append(try await client.send(request).status) }
-            return statuses
+        return try await Task(executorPreference: executor) {
+            var responses: [HTTPResponse] = []
+            for request in requests { responses.append(try await client.send(request)) }
+            return responses
         }.value
-        #expect(statuses.allSatisfy { $0 == 200 })
+    }
+
+    /// The connection each request rode, against a server that keeps connections open.
+    func connections(of requests: [HTTPRequest], server: FakeServer) async throws -> [Int] {
+        #expect(try await responses(to: requests).allSatisfy { $0.status == 200 })
         return server.requests.map(\.connection)
     }
 
@@ -58,14 +62,7 @@ struct ConnectionReuseTests {
             HTTPRequest(method: "PATCH", url: server.baseURL + "/h", body: Data("third".utf8)),
             HTTPRequest(method: "GET", url: server.baseURL + "/i"),
         ]
-        let executor = BlockingIOExecutor()
-        defer { executor.shutdown() }
-        let client = self.client
-        let answers = try await Task(executorPreference: executor) {
-            var answers: [String] = []
-            for request in requests { answers.append(try await client.send(request).text) }
-            return answers
-        }.value
+        let answers = try await responses(to: requests).map(\.text)
         let received = server.requests
         #expect(received.map(\.method) == ["POST", "GET", "HEAD", "GET", "PUT", "DELETE", "POST", "PATCH", "GET"])
         #expect(received.map(\.path) == ["/a", "/b", "/c", "/d", "/e", "/f", "/g", "/h", "/i"])
@@ -90,14 +87,7 @@ struct ConnectionReuseTests {
         let server = try FakeServer(keepAlive: true) { request, _ in
             seen.count(request.connection) == 1 ? .text(200, "ok") : .fault(.reset)
         }
-        let executor = BlockingIOExecutor()
-        defer { executor.shutdown() }
-        let client = self.client
-        let statuses = try await Task(executorPreference: executor) {
-            var statuses: [Int] = []
-            for index in 0..<12 { statuses.append(try await client.send(HTTPRequest(method: "GET", url: server.baseURL + "/\(index)")).status) }
-            return statuses
-        }.value
+        let statuses = try await responses(to: (0..<12).map { HTTPRequest(method: "GET", url: server.baseURL + "/\($0)") }).map(\.status)
         #expect(statuses == Array(repeating: 200, count: 12))
         #expect(Set(server.requests.map(\.connection)).count >= 12, "each request after the first resent on a new connection")
     }

@@ -41,7 +41,7 @@ struct TopLevelJSONTests {
     func agreesWithJSONSerialization(_ input: String) {
         let data = Data(input.utf8)
         let keys: Set<String> = ["id", "url", "uri"]
-        let read = TopLevelJSONStrings.read(data, keys: keys)
+        let read = TopLevelJSONStrings.read(data, keys: TopLevelJSONStrings.Keys(keys))
         let reference = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         guard let reference, !Self.strictlyRefused.contains(input) else {
             #expect(read == nil, "accepted what JSONSerialization refuses: \(input)")
@@ -57,6 +57,6 @@ struct TopLevelJSONTests {
         data.append(contentsOf: [0xFF, 0xFE])
         data.append(contentsOf: Data(#"b","id":"1"}"#.utf8))
         #expect((try? JSONSerialization.jsonObject(with: data)) == nil)
-        #expect(TopLevelJSONStrings.read(data, keys: ["id"]) == nil)
+        #expect(TopLevelJSONStrings.read(data, keys: TopLevelJSONStrings.Keys(["id"])) == nil)
     }
 }
