@@ -7,9 +7,25 @@ import Reviews
 /// form-encoded `h=entry` with `content`, `category[]`, `photo` and `bookmark-of`. The
 /// endpoint is `endpoint`, else discovered from `me`'s `rel="micropub"` link (HTTP `Link`
 /// header first, then the HTML), once, when a post is about to go out.
-public struct MicropubDestination: Destination {
+public struct MicropubDestination: DestinationKind {
+    public static let kindName = "micropub"
+    public static let credentialKeys = ["token"]
+    public static let baseURLRule = BaseURLRule.notTaken(because: "a micropub destination takes its URL from `endpoint` or `me`, not base_url")
+
+    public struct Options: Sendable {
+        var endpoint: String?
+        var me: String?
+    }
+
+    public static func options(_ table: inout ConfigTable) -> Options {
+        let options = Options(endpoint: table.httpURL("endpoint"), me: table.httpURL("me"))
+        if options.endpoint == nil, options.me == nil, table.values["endpoint"] == nil, table.values["me"] == nil {
+            table.report("endpoint", "a micropub destination needs `endpoint` (the Micropub URL) or `me` (your site, which links to it)")
+        }
+        return options
+    }
+
     public let name: String
-    public let kind = "micropub"
     public let deduplicates = false
     private let endpoint: String?
     private let me: String?
@@ -20,19 +36,17 @@ public struct MicropubDestination: Destination {
     private let timeout: Double
     private let clock: @Sendable () -> Date
 
-    public init(config: DestinationConfig, site: Site, token: String, http: any HTTPClient, timeout: Double,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
-        name = config.name
-        endpoint = config.options["endpoint"]?.string
-        me = config.options["me"]?.string
-        self.token = token
-        template = PostTemplate(destinationName: config.name, configured: config.template,
-                                fallback: "{{#headline}}{{headline}} — {{/headline}}{{title}}{{#year}} ({{year}}){{/year}}{{#rating}} {{rating}}{{/rating}}\n\n{{summary}}",
+    public init(_ context: DestinationContext, options: Options) {
+        name = context.name
+        endpoint = options.endpoint
+        me = options.me
+        token = context.secret("token")
+        template = context.template(fallback: "{{#headline}}{{headline}} — {{/headline}}{{title}}{{#year}} ({{year}}){{/year}}{{#rating}} {{rating}}{{/rating}}\n\n{{summary}}",
                                 rule: .unlimited)
-        discovered = site.directory.appendingPathComponent(".syndicate/cache/micropub-\(config.name).endpoint")
-        self.http = http
-        self.timeout = timeout
-        self.clock = clock
+        discovered = context.site.directory.appendingPathComponent(".syndicate/cache/micropub-\(context.name).endpoint")
+        http = context.http
+        timeout = context.timeout
+        clock = context.clock
     }
 
     struct Payload: Codable {
