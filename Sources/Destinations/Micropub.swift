@@ -43,7 +43,7 @@ public struct MicropubDestination: DestinationKind {
         token = context.secret("token")
         template = context.template(fallback: "{{#headline}}{{headline}} — {{/headline}}{{title}}{{#year}} ({{year}}){{/year}}{{#rating}} {{rating}}{{/rating}}\n\n{{summary}}",
                                 rule: .unlimited)
-        discovered = context.site.directory.appendingPathComponent(".syndicate/cache/micropub-\(context.name).endpoint")
+        discovered = context.site.directory.appendingPathComponent(".syndicate/cache/micropub-\(context.name)-endpoint.json")
         http = context.http
         timeout = context.timeout
         clock = context.clock
@@ -63,12 +63,21 @@ public struct MicropubDestination: DestinationKind {
         return ComposedPost(text: text, payload: try JSONCoding.encode(payload))
     }
 
+    /// The endpoint found at `me`, as cached (`CacheFile`).
+    private struct Discovered: Codable {
+        var endpoint: String
+    }
+
+    /// `endpoint`, else the one discovered from `me` when it has been.
+    private var target: String? {
+        endpoint ?? CacheFile.load(Discovered.self, from: discovered)?.endpoint
+    }
+
     public func prepare() async {
-        guard endpoint == nil, let me, FileReader.contents(atPath: discovered.path) == nil,
+        guard target == nil, let me,
               let response = try? await http.send(HTTPRequest(method: "GET", url: me, timeout: timeout)), response.isSuccess,
               let found = Self.discover(response, base: me) else { return }
-        try? FileManager.default.createDirectory(at: discovered.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? Data(found.utf8).write(to: discovered, options: .atomic)
+        CacheFile.store(Discovered(endpoint: found), at: discovered)
     }
 
     /// `rel="micropub"` from a `Link` header, else from a `<link>` or `<a>` in the page.
@@ -105,7 +114,7 @@ public struct MicropubDestination: DestinationKind {
     /// `GET {endpoint}?q=config` with the token (Micropub §3.7.1).
     public func verify() async -> Verification {
         await prepare()
-        guard let target = endpoint ?? FileReader.contents(atPath: discovered.path).map({ String(decoding: $0, as: UTF8.self) }) else {
+        guard let target else {
             return .failed("no Micropub endpoint found at \(me ?? "?") (rel=\"micropub\")")
         }
         let request = HTTPRequest(method: "GET", url: target + (target.contains("?") ? "&" : "?") + "q=config",
@@ -117,7 +126,7 @@ public struct MicropubDestination: DestinationKind {
         guard let payload = try? JSONDecoder().decode(Payload.self, from: delivery.payload) else {
             return .permanent(message: "the stored post is unreadable", httpStatus: nil)
         }
-        guard let target = endpoint ?? FileReader.contents(atPath: discovered.path).map({ String(decoding: $0, as: UTF8.self) }) else {
+        guard let target else {
             return .retryable(message: "no Micropub endpoint found at \(me ?? "?") (rel=\"micropub\")", httpStatus: nil, notBefore: nil, errorClass: "not_sent")
         }
         var fields = [("h", "entry"), ("content", payload.content)]

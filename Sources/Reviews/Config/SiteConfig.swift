@@ -42,22 +42,8 @@ public struct SiteSettings: Sendable, Equatable {
 
     /// The absolute permalink of the review with this slug.
     public func permalink(forSlug slug: String) -> String {
-        // A byte scan rather than Foundation's replacingOccurrences or the generic
-        // `firstRange(of:)`: composing posts and building feeds make every review's permalink.
-        var result = url
-        let bytes = permalink.utf8
-        var copied = bytes.startIndex, index = copied
-        while index != bytes.endIndex {
-            if bytes[index] == UInt8(ascii: "{"), bytes[index...].starts(with: "{slug}".utf8) {
-                result += Substring(bytes[copied..<index])
-                result += slug
-                index = bytes.index(index, offsetBy: 6)
-                copied = index
-            } else {
-                bytes.formIndex(after: &index)
-            }
-        }
-        return result + Substring(bytes[copied...])
+        // Literal: a `{slug}` next to a combining mark is still replaced.
+        url + permalink.replacingOccurrences(of: "{slug}", with: slug, options: .literal)
     }
 }
 
