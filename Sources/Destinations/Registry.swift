@@ -55,8 +55,10 @@ public enum DestinationKinds {
     /// The adapter of a destination of a checked config.
     static func make(_ destination: DestinationConfig, site: Site, credentials: Credentials, http: any HTTPClient,
                      clock: @escaping @Sendable () -> Date) -> any Destination {
-        // A checked config names only known kinds.
-        make(named(destination.kind)!, destination, site: site, credentials: credentials, http: http, clock: clock)
+        guard let kind = named(destination.kind) else {
+            preconditionFailure("destination \(destination.name): unknown kind \(destination.kind) in a config loadConfig did not check")
+        }
+        return make(kind, destination, site: site, credentials: credentials, http: http, clock: clock)
     }
 
     private static func make<Kind: DestinationKind>(_ kind: Kind.Type, _ destination: DestinationConfig, site: Site, credentials: Credentials,

@@ -28,6 +28,8 @@ private let brokenConfigs: [(String, String, [String])] = [
      ["syndicate.toml:5: post.backoff_base: \"30\" is not a duration like \"30s\", \"5m\" or \"6h\""]),
     ("duplicate name", base + "[[destination]]\nname = \"a\"\nkind = \"x\"\n[[destination]]\nname = \"a\"\nkind = \"bluesky\"\n",
      ["syndicate.toml:8: destination.a.name: duplicate destination name \"a\" (first used at line 4)"]),
+    ("reserved name", base + "[[destination]]\nname = \"websub\"\nkind = \"webhook\"\n",
+     ["syndicate.toml:5: destination[0].name: \"websub\" is reserved: choose another name (reserved: ledger, websub)"]),
     ("bad name", base + "[[destination]]\nname = \"my dest\"\nkind = \"x\"\n",
      ["syndicate.toml:5: destination[0].name: \"my dest\" must be letters, digits, \"-\" or \"_\" (it names the credentials table and SYNDICATE_<NAME>_<KEY> variables)"]),
 ]

@@ -201,6 +201,11 @@ private struct ConfigReader {
                 diagnostics += t.problems
                 return nil
             }
+            guard !DestinationConfig.reservedNames.contains(name) else {
+                t.report("name", "\"\(name)\" is reserved: choose another name (reserved: \(DestinationConfig.reservedNames.sorted().joined(separator: ", ")))")
+                diagnostics += t.problems
+                return nil
+            }
             t.name = "destination.\(name)"
         }
         let kind = t.string("kind", required: true)

@@ -102,6 +102,9 @@ public struct DestinationConfig: Sendable, Equatable {
     /// The line of the table header in `syndicate.toml`.
     public var line: Int { table.line }
 
+    /// Names no destination may take (SPEC §3): the ledger keeps WebSub pings under `websub`.
+    public static let reservedNames: Set<String> = ["websub", "ledger"]
+
     /// Names become credentials tables and environment variable names: ASCII letters,
     /// digits, `-` and `_` only.
     public static func isValidName(_ name: String) -> Bool {
