@@ -37,14 +37,8 @@ public enum DestinationKinds {
             destination.table.report("kind", "unknown kind \"\(destination.kind)\" (one of: \(all.map { $0.kindName }.joined(separator: ", ")))")
             return
         }
-        readKeys(kind, &destination.table)
+        _ = resolve(kind, &destination.table)
         destination.table.rejectUnknown()
-    }
-
-    /// Reads the kind's keys for their problems only. (A generic function of its own: the
-    /// compiler does not take `resolve`'s result through an opened existential.)
-    private static func readKeys<Kind: DestinationKind>(_ kind: Kind.Type, _ table: inout ConfigTable) {
-        _ = resolve(kind, &table)
     }
 
     /// The keys of its kind's `credentialKeys` that `destination` has no value for.
@@ -72,16 +66,16 @@ public enum DestinationKinds {
 
     /// The base URL and options of a destination of this kind, reading `table`.
     private static func resolve<Kind: DestinationKind>(_ kind: Kind.Type, _ table: inout ConfigTable) -> (baseURL: String?, options: Kind.Options) {
-        var baseURL: String?
+        let fallback: String?
         switch Kind.baseURLRule {
         case .notTaken(let reason):
             if table.value("base_url") != nil { table.report("base_url", reason) }
-        case .required, .defaulted:
-            var fallback: String?
-            if case .defaulted(let url) = Kind.baseURLRule { fallback = url }
-            baseURL = table.httpURL("base_url").map(ConfigLoader.withoutTrailingSlash) ?? fallback
-            if baseURL == nil { table.report("base_url", "required for a \(Kind.kindName) destination") }
+            return (nil, Kind.options(&table))
+        case .required: fallback = nil
+        case .defaulted(let url): fallback = url
         }
+        let baseURL = table.httpURL("base_url").map(ConfigLoader.withoutTrailingSlash) ?? fallback
+        if baseURL == nil { table.report("base_url", "required for a \(Kind.kindName) destination") }
         return (baseURL, Kind.options(&table))
     }
 }
