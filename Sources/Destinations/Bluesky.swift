@@ -25,7 +25,8 @@ public struct BlueskyDestination: DestinationKind {
     private let language: String
     private let template: PostTemplate
     private let siteDirectory: URL
-    private let sessions: SessionStore
+    /// The session file (the pair rotates on every refresh).
+    private let sessions: PrivateFile<Session>
     private let http: any HTTPClient
     private let timeout: Double
     private let clock: @Sendable () -> Date
@@ -38,7 +39,7 @@ public struct BlueskyDestination: DestinationKind {
         language = context.site.config.site.language
         template = context.template(rule: .bluesky)
         siteDirectory = context.site.directory
-        sessions = SessionStore(url: siteDirectory.appendingPathComponent(".syndicate/bluesky-\(context.name).session.json"))
+        sessions = PrivateFile(url: siteDirectory.appendingPathComponent(".syndicate/bluesky-\(context.name).session.json"))
         http = context.http
         timeout = context.timeout
         clock = context.clock
@@ -286,22 +287,6 @@ public struct BlueskyDestination: DestinationKind {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
               let access = object["accessJwt"] as? String, let refresh = object["refreshJwt"] as? String else { return nil }
         return Session(accessJwt: access, refreshJwt: refresh, did: object["did"] as? String ?? "", handle: object["handle"] as? String)
-    }
-
-    /// The session file: mode 0600, replaced atomically (the pair rotates on every refresh).
-    struct SessionStore: Sendable {
-        let url: URL
-
-        func load() -> Session? {
-            FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Session.self, from: $0) }
-        }
-
-        func save(_ session: Session) {
-            guard let data = try? JSONEncoder().encode(session) else { return }
-            PrivateFile.store(data, at: url)
-        }
-
-        func clear() { unlink(url.path) }
     }
 }
 

@@ -23,7 +23,7 @@ public struct LetterboxdDestination: DestinationKind {
     private let credentials: (username: String, password: String, clientID: String, clientSecret: String)
     private let content: String
     private let template: PostTemplate
-    private let tokens: TokenStore
+    private let tokens: PrivateFile<Token>
     private let siteDirectory: URL
     private let http: any HTTPClient
     private let timeout: Double
@@ -36,7 +36,7 @@ public struct LetterboxdDestination: DestinationKind {
         self.content = content
         template = context.template(fallback: "{{summary}}\n\n{{url}}", rule: .unlimited)
         siteDirectory = context.site.directory
-        tokens = TokenStore(url: siteDirectory.appendingPathComponent(".syndicate/letterboxd-\(context.name).token.json"))
+        tokens = PrivateFile(url: siteDirectory.appendingPathComponent(".syndicate/letterboxd-\(context.name).token.json"))
         http = context.http
         timeout = context.timeout
         clock = context.clock
@@ -230,15 +230,5 @@ public struct LetterboxdDestination: DestinationKind {
                           expiresAt: clock().timeIntervalSince1970 + expires, memberID: member)
         tokens.save(token)
         return .success(token)
-    }
-
-    /// The token file: mode 0600, replaced atomically.
-    struct TokenStore: Sendable {
-        let url: URL
-        func load() -> Token? { FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Token.self, from: $0) } }
-        func save(_ token: Token) {
-            guard let data = try? JSONEncoder().encode(token) else { return }
-            PrivateFile.store(data, at: url)
-        }
     }
 }

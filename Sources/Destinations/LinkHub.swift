@@ -92,16 +92,14 @@ public struct LinkHubDestination: DestinationKind {
 
     /// The links this adapter put on the page, with their reviews' dates.
     struct CreatedLinks: Sendable {
-        let url: URL
+        /// Each link's slug and its review's date.
+        private let file: PrivateFile<[String: Double]>
 
-        private func load() -> [String: Double] {
-            FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode([String: Double].self, from: $0) } ?? [:]
-        }
+        init(url: URL) { file = PrivateFile(url: url) }
 
-        private func save(_ links: [String: Double]) {
-            guard let data = try? JSONEncoder().encode(links) else { return }
-            PrivateFile.store(data, at: url)
-        }
+        private func load() -> [String: Double] { file.load() ?? [:] }
+
+        private func save(_ links: [String: Double]) { file.save(links) }
 
         func add(_ slug: String, date: Double) {
             var links = load()
