@@ -15,6 +15,9 @@ import Reviews
 ///   same key cannot create a second post.
 /// - Secrets stay inside the adapter; messages it returns may be shown and stored (they are
 ///   redacted again before that, as a second line of defence).
+///
+/// The kinds a config names conform to `DestinationKind` (in the Destinations target), which
+/// adds what the config and the registry need; the WebSub ping is a destination of no kind.
 public protocol Destination: Sendable {
     /// The destination's unique name (its credentials table, its column in the ledger).
     var name: String { get }

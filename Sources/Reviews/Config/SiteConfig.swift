@@ -91,12 +91,12 @@ public struct DestinationConfig: Sendable, Equatable {
     /// The whole table with its lines, the common keys above already read.
     public var table: ConfigTable
 
-    public init(name: String, kind: String, enabled: Bool = true, template: String? = nil, table: ConfigTable? = nil) {
+    public init(name: String, kind: String, enabled: Bool, template: String?, table: ConfigTable) {
         self.name = name
         self.kind = kind
         self.enabled = enabled
         self.template = template
-        self.table = table ?? ConfigTable(name: "destination.\(name)", line: 0, values: [:])
+        self.table = table
     }
 
     /// The line of the table header in `syndicate.toml`.
