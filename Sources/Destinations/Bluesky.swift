@@ -11,9 +11,13 @@ import Reviews
 /// The record key is a TID fixed when the delivery is created and the record is stored with
 /// it, so putting it again is a no-op: resending is always safe. A delivery tried before is
 /// first looked up with getRecord.
-public struct BlueskyDestination: Destination {
+public struct BlueskyDestination: DestinationKind {
+    public static let kindName = "bluesky"
+    public static let credentialKeys = ["identifier", "app_password"]
+    public static let baseURLRule = BaseURLRule.defaulted("https://bsky.social")
+    public static func options(_ table: inout ConfigTable) {}
+
     public let name: String
-    public let kind = "bluesky"
     public let deduplicates = true
     private let baseURL: String
     private let identifier: String
@@ -21,24 +25,24 @@ public struct BlueskyDestination: Destination {
     private let language: String
     private let template: PostTemplate
     private let siteDirectory: URL
-    private let sessions: SessionStore
+    /// The session file (the pair rotates on every refresh).
+    private let sessions: PrivateFile<Session>
     private let http: any HTTPClient
     private let timeout: Double
     private let clock: @Sendable () -> Date
 
-    public init(config: DestinationConfig, site: Site, identifier: String, password: String, http: any HTTPClient, timeout: Double,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
-        name = config.name
-        baseURL = config.baseURL ?? "https://bsky.social"
-        self.identifier = identifier
-        self.password = password
-        language = site.config.site.language
-        template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post, rule: .bluesky)
-        siteDirectory = site.directory
-        sessions = SessionStore(url: site.directory.appendingPathComponent(".syndicate/bluesky-\(config.name).session.json"))
-        self.http = http
-        self.timeout = timeout
-        self.clock = clock
+    public init(_ context: DestinationContext, options: Void) {
+        name = context.name
+        baseURL = context.baseURL ?? ""
+        identifier = context.secret("identifier")
+        password = context.secret("app_password")
+        language = context.site.config.site.language
+        template = context.template(rule: .bluesky)
+        siteDirectory = context.site.directory
+        sessions = PrivateFile(url: siteDirectory.appendingPathComponent(".syndicate/bluesky-\(context.name).session.json"))
+        http = context.http
+        timeout = context.timeout
+        clock = context.clock
     }
 
     public func newIdempotencyKey(now: Date) -> String { TID.next(now) }
@@ -283,22 +287,6 @@ public struct BlueskyDestination: Destination {
         guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any],
               let access = object["accessJwt"] as? String, let refresh = object["refreshJwt"] as? String else { return nil }
         return Session(accessJwt: access, refreshJwt: refresh, did: object["did"] as? String ?? "", handle: object["handle"] as? String)
-    }
-
-    /// The session file: mode 0600, replaced atomically (the pair rotates on every refresh).
-    struct SessionStore: Sendable {
-        let url: URL
-
-        func load() -> Session? {
-            FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Session.self, from: $0) }
-        }
-
-        func save(_ session: Session) {
-            guard let data = try? JSONEncoder().encode(session) else { return }
-            PrivateFile.store(data, at: url)
-        }
-
-        func clear() { unlink(url.path) }
     }
 }
 

@@ -6,21 +6,41 @@ import Reviews
 /// facts as JSON on stdin. Exit 0: posted (the first stdout line, if any, is the remote
 /// URL); 75 (EX_TEMPFAIL): retry; anything else: dead, with its stderr as the reason. A
 /// program still running at `post.timeout` is stopped and the delivery becomes `unknown`.
-public struct CommandDestination: Destination {
+public struct CommandDestination: DestinationKind {
+    public static let kindName = "command"
+    /// A program that needs secrets gets them its own way.
+    public static let credentialKeys: [String] = []
+    public static let baseURLRule = BaseURLRule.notTaken(because: "a command destination calls no service")
+
+    /// `run`: the program and its arguments, no shell.
+    public static func options(_ table: inout ConfigTable) -> [String] {
+        switch table.value("run") {
+        case .array(let items)?:
+            let strings = items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+            if strings.count == items.count, let program = strings.first, !program.isEmpty { return strings }
+        case nil:
+            table.report("run", "required for a command destination: [\"/path/to/program\", \"arg\"]")
+            return []
+        default:
+            break
+        }
+        table.report("run", "expected a list of strings, the program first: [\"/path/to/program\", \"arg\"]")
+        return []
+    }
+
     public let name: String
-    public let kind = "command"
     public let deduplicates = false
     private let run: [String]
     private let siteDirectory: URL
     private let template: PostTemplate
     private let timeout: Double
 
-    public init(config: DestinationConfig, siteDirectory: URL, timeout: Double) {
-        name = config.name
-        run = config.options["run"]?.strings ?? []
-        self.siteDirectory = siteDirectory
-        self.timeout = timeout
-        template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post, rule: .unlimited)
+    public init(_ context: DestinationContext, options run: [String]) {
+        name = context.name
+        self.run = run
+        siteDirectory = context.site.directory
+        timeout = context.timeout
+        template = context.template(rule: .unlimited)
     }
 
     public func compose(_ review: Review, site: Site) throws -> ComposedPost {

@@ -7,33 +7,39 @@ import Reviews
 ///
 /// A review already logged for the film is adopted, not doubled: every attempt first asks
 /// for the member's log entries of that film, so resending is always safe.
-public struct LetterboxdDestination: Destination {
+public struct LetterboxdDestination: DestinationKind {
+    public static let kindName = "letterboxd"
+    public static let credentialKeys = ["username", "password", "client_id", "client_secret"]
+    public static let baseURLRule = BaseURLRule.defaulted("https://api.letterboxd.com/api/v0")
+
+    /// `content`: `summary` (the template) or `full` (the whole review as plain text).
+    public static func options(_ table: inout ConfigTable) -> String {
+        table.choice("content", of: ["summary", "full"]) ?? "summary"
+    }
+
     public let name: String
-    public let kind = "letterboxd"
     public let deduplicates = true
     private let baseURL: String
     private let credentials: (username: String, password: String, clientID: String, clientSecret: String)
     private let content: String
     private let template: PostTemplate
-    private let tokens: TokenStore
+    private let tokens: PrivateFile<Token>
     private let siteDirectory: URL
     private let http: any HTTPClient
     private let timeout: Double
     private let clock: @Sendable () -> Date
 
-    public init(config: DestinationConfig, site: Site, username: String, password: String, clientID: String, clientSecret: String,
-                http: any HTTPClient, timeout: Double, clock: @escaping @Sendable () -> Date = { Date() }) {
-        name = config.name
-        baseURL = config.baseURL ?? "https://api.letterboxd.com/api/v0"
-        credentials = (username, password, clientID, clientSecret)
-        content = config.options["content"]?.string ?? "summary"
-        template = PostTemplate(destinationName: config.name, configured: config.template,
-                                fallback: "{{summary}}\n\n{{url}}", rule: .unlimited)
-        tokens = TokenStore(url: site.directory.appendingPathComponent(".syndicate/letterboxd-\(config.name).token.json"))
-        siteDirectory = site.directory
-        self.http = http
-        self.timeout = timeout
-        self.clock = clock
+    public init(_ context: DestinationContext, options content: String) {
+        name = context.name
+        baseURL = context.baseURL ?? ""
+        credentials = (context.secret("username"), context.secret("password"), context.secret("client_id"), context.secret("client_secret"))
+        self.content = content
+        template = context.template(fallback: "{{summary}}\n\n{{url}}", rule: .unlimited)
+        siteDirectory = context.site.directory
+        tokens = PrivateFile(url: siteDirectory.appendingPathComponent(".syndicate/letterboxd-\(context.name).token.json"))
+        http = context.http
+        timeout = context.timeout
+        clock = context.clock
     }
 
     struct Payload: Codable {
@@ -224,15 +230,5 @@ public struct LetterboxdDestination: Destination {
                           expiresAt: clock().timeIntervalSince1970 + expires, memberID: member)
         tokens.save(token)
         return .success(token)
-    }
-
-    /// The token file: mode 0600, replaced atomically.
-    struct TokenStore: Sendable {
-        let url: URL
-        func load() -> Token? { FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Token.self, from: $0) } }
-        func save(_ token: Token) {
-            guard let data = try? JSONEncoder().encode(token) else { return }
-            PrivateFile.store(data, at: url)
-        }
     }
 }

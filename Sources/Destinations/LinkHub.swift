@@ -7,9 +7,18 @@ import Reviews
 /// upsert, so resending is safe; after each put, the links this adapter created for older
 /// reviews beyond the newest `keep` are deleted. Which links it created is kept in
 /// `.syndicate/linkhub-NAME.json`, so links made by hand are never touched.
-public struct LinkHubDestination: Destination {
+public struct LinkHubDestination: DestinationKind {
+    public static let kindName = "linkhub"
+    public static let credentialKeys = ["token"]
+    /// Link page services are many: the API root must be named.
+    public static let baseURLRule = BaseURLRule.required
+
+    /// `keep`: how many of the newest reviews' links stay.
+    public static func options(_ table: inout ConfigTable) -> Int {
+        table.int("keep", range: 1...1000) ?? 5
+    }
+
     public let name: String
-    public let kind = "linkhub"
     public let deduplicates = true
     private let baseURL: String
     private let token: String
@@ -19,16 +28,15 @@ public struct LinkHubDestination: Destination {
     private let timeout: Double
     private let clock: @Sendable () -> Date
 
-    public init(config: DestinationConfig, site: Site, token: String, http: any HTTPClient, timeout: Double,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
-        name = config.name
-        baseURL = config.baseURL ?? ""
-        self.token = token
-        keep = config.options["keep"]?.int ?? 5
-        created = CreatedLinks(url: site.directory.appendingPathComponent(".syndicate/linkhub-\(config.name).json"))
-        self.http = http
-        self.timeout = timeout
-        self.clock = clock
+    public init(_ context: DestinationContext, options keep: Int) {
+        name = context.name
+        baseURL = context.baseURL ?? ""
+        token = context.secret("token")
+        self.keep = keep
+        created = CreatedLinks(url: context.site.directory.appendingPathComponent(".syndicate/linkhub-\(context.name).json"))
+        http = context.http
+        timeout = context.timeout
+        clock = context.clock
     }
 
     struct Payload: Codable {
@@ -84,16 +92,14 @@ public struct LinkHubDestination: Destination {
 
     /// The links this adapter put on the page, with their reviews' dates.
     struct CreatedLinks: Sendable {
-        let url: URL
+        /// Each link's slug and its review's date.
+        private let file: PrivateFile<[String: Double]>
 
-        private func load() -> [String: Double] {
-            FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode([String: Double].self, from: $0) } ?? [:]
-        }
+        init(url: URL) { file = PrivateFile(url: url) }
 
-        private func save(_ links: [String: Double]) {
-            guard let data = try? JSONEncoder().encode(links) else { return }
-            PrivateFile.store(data, at: url)
-        }
+        private func load() -> [String: Double] { file.load() ?? [:] }
+
+        private func save(_ links: [String: Double]) { file.save(links) }
 
         func add(_ slug: String, date: Double) {
             var links = load()

@@ -7,9 +7,25 @@ import Reviews
 /// form-encoded `h=entry` with `content`, `category[]`, `photo` and `bookmark-of`. The
 /// endpoint is `endpoint`, else discovered from `me`'s `rel="micropub"` link (HTTP `Link`
 /// header first, then the HTML), once, when a post is about to go out.
-public struct MicropubDestination: Destination {
+public struct MicropubDestination: DestinationKind {
+    public static let kindName = "micropub"
+    public static let credentialKeys = ["token"]
+    public static let baseURLRule = BaseURLRule.notTaken(because: "a micropub destination takes its URL from `endpoint` or `me`, not base_url")
+
+    public struct Options: Sendable {
+        var endpoint: String?
+        var me: String?
+    }
+
+    public static func options(_ table: inout ConfigTable) -> Options {
+        let options = Options(endpoint: table.httpURL("endpoint"), me: table.httpURL("me"))
+        if options.endpoint == nil, options.me == nil, table.values["endpoint"] == nil, table.values["me"] == nil {
+            table.report("endpoint", "a micropub destination needs `endpoint` (the Micropub URL) or `me` (your site, which links to it)")
+        }
+        return options
+    }
+
     public let name: String
-    public let kind = "micropub"
     public let deduplicates = false
     private let endpoint: String?
     private let me: String?
@@ -20,19 +36,17 @@ public struct MicropubDestination: Destination {
     private let timeout: Double
     private let clock: @Sendable () -> Date
 
-    public init(config: DestinationConfig, site: Site, token: String, http: any HTTPClient, timeout: Double,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
-        name = config.name
-        endpoint = config.options["endpoint"]?.string
-        me = config.options["me"]?.string
-        self.token = token
-        template = PostTemplate(destinationName: config.name, configured: config.template,
-                                fallback: "{{#headline}}{{headline}} — {{/headline}}{{title}}{{#year}} ({{year}}){{/year}}{{#rating}} {{rating}}{{/rating}}\n\n{{summary}}",
+    public init(_ context: DestinationContext, options: Options) {
+        name = context.name
+        endpoint = options.endpoint
+        me = options.me
+        token = context.secret("token")
+        template = context.template(fallback: "{{#headline}}{{headline}} — {{/headline}}{{title}}{{#year}} ({{year}}){{/year}}{{#rating}} {{rating}}{{/rating}}\n\n{{summary}}",
                                 rule: .unlimited)
-        discovered = site.directory.appendingPathComponent(".syndicate/cache/micropub-\(config.name).endpoint")
-        self.http = http
-        self.timeout = timeout
-        self.clock = clock
+        discovered = context.site.directory.appendingPathComponent(".syndicate/cache/micropub-\(context.name)-endpoint.json")
+        http = context.http
+        timeout = context.timeout
+        clock = context.clock
     }
 
     struct Payload: Codable {
@@ -49,12 +63,21 @@ public struct MicropubDestination: Destination {
         return ComposedPost(text: text, payload: try JSONCoding.encode(payload))
     }
 
+    /// The endpoint found at `me`, as cached (`CacheFile`).
+    private struct Discovered: Codable {
+        var endpoint: String
+    }
+
+    /// `endpoint`, else the one discovered from `me` when it has been.
+    private var target: String? {
+        endpoint ?? CacheFile.load(Discovered.self, from: discovered)?.endpoint
+    }
+
     public func prepare() async {
-        guard endpoint == nil, let me, FileReader.contents(atPath: discovered.path) == nil,
+        guard target == nil, let me,
               let response = try? await http.send(HTTPRequest(method: "GET", url: me, timeout: timeout)), response.isSuccess,
               let found = Self.discover(response, base: me) else { return }
-        try? FileManager.default.createDirectory(at: discovered.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? Data(found.utf8).write(to: discovered, options: .atomic)
+        CacheFile.store(Discovered(endpoint: found), at: discovered)
     }
 
     /// `rel="micropub"` from a `Link` header, else from a `<link>` or `<a>` in the page.
@@ -91,7 +114,7 @@ public struct MicropubDestination: Destination {
     /// `GET {endpoint}?q=config` with the token (Micropub §3.7.1).
     public func verify() async -> Verification {
         await prepare()
-        guard let target = endpoint ?? FileReader.contents(atPath: discovered.path).map({ String(decoding: $0, as: UTF8.self) }) else {
+        guard let target else {
             return .failed("no Micropub endpoint found at \(me ?? "?") (rel=\"micropub\")")
         }
         let request = HTTPRequest(method: "GET", url: target + (target.contains("?") ? "&" : "?") + "q=config",
@@ -103,7 +126,7 @@ public struct MicropubDestination: Destination {
         guard let payload = try? JSONDecoder().decode(Payload.self, from: delivery.payload) else {
             return .permanent(message: "the stored post is unreadable", httpStatus: nil)
         }
-        guard let target = endpoint ?? FileReader.contents(atPath: discovered.path).map({ String(decoding: $0, as: UTF8.self) }) else {
+        guard let target else {
             return .retryable(message: "no Micropub endpoint found at \(me ?? "?") (rel=\"micropub\")", httpStatus: nil, notBefore: nil, errorClass: "not_sent")
         }
         var fields = [("h", "entry"), ("content", payload.content)]

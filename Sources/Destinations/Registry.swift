@@ -3,134 +3,79 @@ import HTTP
 import Posting
 import Reviews
 
-/// Builds the adapters a site's config names, with their secrets, and everything a posting
-/// command needs around them.
-public struct PostingSession: Sendable {
-    public var site: Site
-    public var configData: Data
-    public var credentials: Credentials
-    public var destinations: [any Destination]
-    /// Enabled destinations left out because a required credential is missing.
-    public var problems: [String]
-    public var ledger: Ledger
-    public var http: any HTTPClient
-    public var clock: @Sendable () -> Date
+/// Every destination kind Syndicate knows, and what is done with a kind by its name.
+///
+/// Adding a kind: write its adapter in a file of its own, conforming to `DestinationKind`,
+/// and add its type to `all`. Nothing else names a kind.
+public enum DestinationKinds {
+    /// The registry: the only list of kinds.
+    public static let all: [any DestinationKind.Type] = [
+        MastodonDestination.self, BlueskyDestination.self, XDestination.self, LetterboxdDestination.self,
+        LinkHubDestination.self, MicropubDestination.self, WebhookDestination.self, CommandDestination.self,
+    ]
 
-    /// - Throws: `Diagnostics` for a config error, `CredentialsError` for an unsafe or
-    ///   unreadable credentials file.
-    public static func open(siteDirectory: URL, clock: @escaping @Sendable () -> Date, http: (any HTTPClient)? = nil) throws -> PostingSession {
-        let configURL = siteDirectory.appendingPathComponent(ConfigLoader.fileName)
-        let config = try ConfigLoader.load(siteDirectory: siteDirectory)
-        let configData = FileManager.default.contents(atPath: configURL.path) ?? Data()
-        let credentials = try Credentials.load(siteDirectory: siteDirectory, destinations: config.destinations)
-        let http = http ?? CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))
-        let site = Site(directory: siteDirectory, config: config, reviews: [])
-        var destinations: [any Destination] = []
-        var problems: [String] = []
-        for destination in config.destinations where destination.enabled {
-            let missing = credentials.missingKeys(for: destination)
-            if !missing.isEmpty {
-                problems.append("\(Credentials.fileName): [\(destination.name)] \(missing.joined(separator: ", ")): missing "
-                                + "(or set SYNDICATE_\(Credentials.environmentName(destination.name))_\(missing[0].uppercased()))")
-                continue
-            }
-            destinations.append(make(destination, site: site, credentials: credentials, http: http, clock: clock))
-        }
-        if !config.feeds.hub.isEmpty {
-            destinations.append(WebSubDestination(hub: config.feeds.hub, feedsPublicURL: site.feedsPublicURL, http: http,
-                                                  timeout: config.post.timeout, clock: clock))
-        }
-        return PostingSession(site: site, configData: configData, credentials: credentials, destinations: destinations,
-                              problems: problems, ledger: try Ledger(siteDirectory: siteDirectory), http: http, clock: clock)
+    /// The kind named `kind` in `syndicate.toml`.
+    public static func named(_ kind: String) -> (any DestinationKind.Type)? {
+        all.first { $0.kindName == kind }
     }
 
-    static func make(_ config: DestinationConfig, site: Site, credentials: Credentials, http: any HTTPClient,
+    /// `syndicate.toml`, with every destination checked against its kind: what every
+    /// command that builds or posts loads, so that each reports every config problem at once.
+    /// - Throws: `Diagnostics` listing every problem found.
+    public static func loadConfig(siteDirectory: URL) throws -> SiteConfig {
+        try ConfigLoader.load(siteDirectory: siteDirectory, checkingDestinations: check)
+    }
+
+    /// `loadConfig` of a text.
+    public static func parseConfig(_ text: String) throws -> SiteConfig {
+        try ConfigLoader.parse(text, checkingDestinations: check)
+    }
+
+    /// Checks a destination's kind and reads its own keys, reporting problems to its table.
+    static func check(_ destination: inout DestinationConfig) {
+        guard let kind = named(destination.kind) else {
+            destination.table.report("kind", "unknown kind \"\(destination.kind)\" (one of: \(all.map { $0.kindName }.joined(separator: ", ")))")
+            return
+        }
+        _ = resolve(kind, &destination.table)
+        destination.table.rejectUnknown()
+    }
+
+    /// The keys of its kind's `credentialKeys` that `destination` has no value for.
+    public static func missingCredentials(_ destination: DestinationConfig, in credentials: Credentials) -> [String] {
+        credentials.missing(named(destination.kind)?.credentialKeys ?? [], for: destination.name)
+    }
+
+    /// The adapter of a destination of a checked config.
+    static func make(_ destination: DestinationConfig, site: Site, credentials: Credentials, http: any HTTPClient,
                      clock: @escaping @Sendable () -> Date) -> any Destination {
-        let secret = { (key: String) in credentials.value(key, for: config.name) ?? "" }
-        let timeout = site.config.post.timeout
-        switch config.kind {
-        case .webhook:
-            return WebhookDestination(config: config, url: secret("url"), http: http, timeout: timeout, clock: clock)
-        case .command:
-            return CommandDestination(config: config, siteDirectory: site.directory, timeout: timeout)
-        case .mastodon:
-            return MastodonDestination(config: config, site: site, token: secret("access_token"), http: http, timeout: timeout, clock: clock)
-        case .bluesky:
-            return BlueskyDestination(config: config, site: site, identifier: secret("identifier"), password: secret("app_password"),
-                                      http: http, timeout: timeout, clock: clock)
-        case .x:
-            let signer = OAuth1Signer(consumerKey: secret("consumer_key"), consumerSecret: secret("consumer_secret"),
-                                      token: secret("access_token"), tokenSecret: secret("access_token_secret"))
-            return XDestination(config: config, signer: signer, http: http, timeout: timeout, clock: clock)
-        case .letterboxd:
-            return LetterboxdDestination(config: config, site: site, username: secret("username"), password: secret("password"),
-                                         clientID: secret("client_id"), clientSecret: secret("client_secret"), http: http, timeout: timeout, clock: clock)
-        case .linkhub:
-            return LinkHubDestination(config: config, site: site, token: secret("token"), http: http, timeout: timeout, clock: clock)
-        case .micropub:
-            return MicropubDestination(config: config, site: site, token: secret("token"), http: http, timeout: timeout, clock: clock)
+        guard let kind = named(destination.kind) else {
+            preconditionFailure("destination \(destination.name): unknown kind \(destination.kind) in a config loadConfig did not check")
         }
+        return make(kind, destination, site: site, credentials: credentials, http: http, clock: clock)
     }
 
-    /// An adapter for every configured destination, enabled or not and with or without its
-    /// credentials: for `preview`, which composes and never sends.
-    public func composers() -> [any Destination] {
-        site.config.destinations.map { PostingSession.make($0, site: site, credentials: credentials, http: http, clock: clock) }
+    private static func make<Kind: DestinationKind>(_ kind: Kind.Type, _ destination: DestinationConfig, site: Site, credentials: Credentials,
+                                                    http: any HTTPClient, clock: @escaping @Sendable () -> Date) -> Kind {
+        var table = destination.table
+        let (baseURL, options) = resolve(kind, &table)
+        return Kind(DestinationContext(config: destination, baseURL: baseURL, site: site, http: http, timeout: site.config.post.timeout,
+                                       clock: clock, credentials: credentials),
+                    options: options)
     }
 
-    public var poster: Poster {
-        Poster(siteDirectory: site.directory, config: site.config, destinations: destinations, ledger: ledger,
-               redactor: credentials.redactor, clock: clock)
-    }
-
-    /// What the cron job's shortcut found.
-    public enum IdleCheck: Sendable {
-        /// The last run left nothing to do and nothing has changed since.
-        case idle
-        /// Something may be due; the fingerprint is kept so the run need not compute it again.
-        case busy(fingerprint: String)
-    }
-
-    /// Answered before the session is even opened: the idle marker, a fingerprint and a
-    /// read-only look at the ledger's change counter.
-    public static func idleCheck(siteDirectory: URL, now: Date) -> IdleCheck {
-        let fingerprint = IdleMarker.fingerprint(siteDirectory: siteDirectory)
-        let holds = IdleMarker(siteDirectory: siteDirectory).holds(fingerprint: fingerprint, siteDirectory: siteDirectory, now: now)
-        return holds ? .idle : .busy(fingerprint: fingerprint)
-    }
-
-    /// The cron job, with its shortcut: when the last run left nothing to do and nothing has
-    /// changed since, it returns at once without reading reviews or sending anything.
-    /// - Parameter checked: the result of `idleCheck` when the caller already made it.
-    /// - Returns: nil when the shortcut answered; else the report and the index's problems.
-    public func post(only names: [String]?, limit: Int?, checked: IdleCheck? = nil,
-                     onResult: @escaping @Sendable (DeliveryOutcome) -> Void) async throws -> (report: PostReport, diagnostics: [Diagnostic])? {
-        let marker = IdleMarker(siteDirectory: site.directory)
-        // Only a plain run (no --to, no --limit) can tell that nothing at all is due.
-        var fingerprint: String?
-        if names == nil && limit == nil {
-            switch checked ?? PostingSession.idleCheck(siteDirectory: site.directory, now: clock()) {
-            case .idle: return nil
-            case .busy(let known): fingerprint = known
-            }
+    /// The base URL and options of a destination of this kind, reading `table`.
+    private static func resolve<Kind: DestinationKind>(_ kind: Kind.Type, _ table: inout ConfigTable) -> (baseURL: String?, options: Kind.Options) {
+        let fallback: String?
+        switch Kind.baseURLRule {
+        case .notTaken(let reason):
+            if table.value("base_url") != nil { table.report("base_url", reason) }
+            return (nil, Kind.options(&table))
+        case .required: fallback = nil
+        case .defaulted(let url): fallback = url
         }
-        marker.clear()
-        let index = reviewIndex()
-        var poster = self.poster
-        poster.onResult = onResult
-        let report = try await poster.post(index: index, only: names, limit: limit)
-        // A run with a destination left out (missing credentials) must say so again next time.
-        // The counter is read before the question is asked, so a write in between (a ping
-        // recorded by `build`, a `retry`) invalidates the answer.
-        let version = try ledger.version()
-        if let fingerprint, problems.isEmpty, let until = try poster.idleUntil(index: index) {
-            marker.save(fingerprint: fingerprint, ledgerVersion: version, idleUntil: until)
-        }
-        return (report, index.diagnostics)
-    }
-
-    /// The review index (cached) of the site.
-    public func reviewIndex() -> ReviewIndex {
-        ReviewIndex.load(site: site.directory, config: site.config, configData: configData)
+        let baseURL = table.httpURL("base_url").map(ConfigLoader.withoutTrailingSlash) ?? fallback
+        if baseURL == nil { table.report("base_url", "required for a \(Kind.kindName) destination") }
+        return (baseURL, Kind.options(&table))
     }
 }

@@ -4,11 +4,18 @@ import Posting
 import Reviews
 
 /// `webhook`: Discord, Slack or any JSON receiver (SPEC §8). The URL is the secret.
-public struct WebhookDestination: Destination {
-    public enum Format: String, Sendable { case discord, slack, json }
+public struct WebhookDestination: DestinationKind {
+    public static let kindName = "webhook"
+    public static let credentialKeys = ["url"]
+    public static let baseURLRule = BaseURLRule.notTaken(because: "a webhook destination takes its URL from the credential `url`, not base_url")
+
+    public enum Format: String, Sendable, CaseIterable { case discord, slack, json }
+
+    public static func options(_ table: inout ConfigTable) -> Format {
+        table.choice("format", of: Format.allCases.map(\.rawValue)).flatMap(Format.init) ?? .json
+    }
 
     public let name: String
-    public let kind = "webhook"
     public let format: Format
     public let deduplicates = false
     private let url: String
@@ -17,21 +24,20 @@ public struct WebhookDestination: Destination {
     private let timeout: Double
     private let clock: @Sendable () -> Date
 
-    public init(config: DestinationConfig, url: String, http: any HTTPClient, timeout: Double,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
-        name = config.name
-        format = Format(rawValue: config.options["format"]?.string ?? "json") ?? .json
-        self.url = url
-        self.http = http
-        self.timeout = timeout
-        self.clock = clock
+    public init(_ context: DestinationContext, options format: Format) {
+        name = context.name
+        self.format = format
+        url = context.secret("url")
+        http = context.http
+        timeout = context.timeout
+        clock = context.clock
         let rule: CountingRule
         switch format {
         case .discord: rule = .utf16(limit: 2000) // Discord's `content` limit
         case .slack: rule = .utf16(limit: 40000) // Slack truncates `text` beyond this
         case .json: rule = .unlimited
         }
-        template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post, rule: rule)
+        template = context.template(rule: rule)
     }
 
     public func compose(_ review: Review, site: Site) throws -> ComposedPost {

@@ -6,9 +6,13 @@ import Reviews
 /// `x` (SPEC §8; docs.x.com: POST /2/tweets, authentication, rate limits, counting
 /// characters). X has no idempotency key, so an unanswered post is `unknown`; a 403 about
 /// duplicate content means the text may already be there, and is `unknown` too.
-public struct XDestination: Destination {
+public struct XDestination: DestinationKind {
+    public static let kindName = "x"
+    public static let credentialKeys = ["consumer_key", "consumer_secret", "access_token", "access_token_secret"]
+    public static let baseURLRule = BaseURLRule.defaulted("https://api.x.com")
+    public static func options(_ table: inout ConfigTable) {}
+
     public let name: String
-    public let kind = "x"
     public let deduplicates = false
     private let baseURL: String
     private let signer: OAuth1Signer
@@ -17,15 +21,15 @@ public struct XDestination: Destination {
     private let timeout: Double
     private let clock: @Sendable () -> Date
 
-    public init(config: DestinationConfig, signer: OAuth1Signer, http: any HTTPClient, timeout: Double,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
-        name = config.name
-        baseURL = config.baseURL ?? "https://api.x.com"
-        self.signer = signer
-        template = PostTemplate(destinationName: config.name, configured: config.template, fallback: DefaultTemplates.post, rule: .x)
-        self.http = http
-        self.timeout = timeout
-        self.clock = clock
+    public init(_ context: DestinationContext, options: Void) {
+        name = context.name
+        baseURL = context.baseURL ?? ""
+        signer = OAuth1Signer(consumerKey: context.secret("consumer_key"), consumerSecret: context.secret("consumer_secret"),
+                              token: context.secret("access_token"), tokenSecret: context.secret("access_token_secret"))
+        template = context.template(rule: .x)
+        http = context.http
+        timeout = context.timeout
+        clock = context.clock
     }
 
     public func compose(_ review: Review, site: Site) throws -> ComposedPost {

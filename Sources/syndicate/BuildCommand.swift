@@ -21,6 +21,8 @@ struct BuildCommand: AsyncParsableCommand {
         let console = Console(quiet: options.quiet)
         let outcome: SiteBuild.Outcome
         do {
+            // The feeds need no destination, but a config error is reported by every command.
+            _ = try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory)
             outcome = try SiteBuild.run(siteDirectory: options.siteDirectory, now: try options.now())
         } catch let diagnostics as Diagnostics {
             diagnostics.items.forEach { console.problem($0.description) }

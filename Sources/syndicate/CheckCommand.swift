@@ -18,6 +18,9 @@ struct CheckCommand: AsyncParsableCommand {
         let console = Console(quiet: options.quiet)
         let site: Site
         do {
+            // The destinations are checked against their kinds first; the site's load then
+            // reads the same file for the reviews.
+            _ = try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory)
             site = try Site.load(options.siteDirectory)
         } catch let diagnostics as Diagnostics {
             diagnostics.items.forEach { console.problem($0.description) }
@@ -37,7 +40,7 @@ struct CheckCommand: AsyncParsableCommand {
         do {
             let credentials = try Credentials.load(siteDirectory: site.directory, destinations: destinations)
             for destination in destinations where destination.enabled {
-                let missing = credentials.missingKeys(for: destination)
+                let missing = DestinationKinds.missingCredentials(destination, in: credentials)
                 if !missing.isEmpty {
                     credentialProblems.append("\(Credentials.fileName): [\(destination.name)] missing \(missing.joined(separator: ", ")) "
                                               + "(or set SYNDICATE_\(Credentials.environmentName(destination.name))_\(missing[0].uppercased()))")

@@ -134,7 +134,7 @@ struct MarkPostedCommand: ParsableCommand {
         }
         let destinations = config.destinations.filter { names?.contains($0.name) ?? $0.enabled }
         let marked = try session.ledger.markPosted(reviews: reviews.map { ($0.slug, $0.date, $0.contentHash) },
-                                                   destinations: destinations.map { ($0.name, $0.kind.rawValue) }, now: now)
+                                                   destinations: destinations.map { ($0.name, $0.kind) }, now: now)
         console.output("\(marked) deliver\(marked == 1 ? "y" : "ies") recorded as posted (\(reviews.count) review(s) × \(destinations.count) destination(s))")
     }
 }

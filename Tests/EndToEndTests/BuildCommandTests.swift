@@ -59,6 +59,23 @@ struct BuildCommandTests {
         #expect(!site.exists("feeds"))
     }
 
+    /// A problem only a destination's kind can see (a webhook's `format`) is reported with the
+    /// file's other problems, all at once, by every command that reads the config.
+    @Test func destinationProblemsAreReportedWithTheRestByEveryCommand() throws {
+        let site = try TemporarySite.sampleCopy()
+        let config = try #require(site.read("syndicate.toml"))
+        try site.write("syndicate.toml", config.replacingOccurrences(of: "items = 50", with: "items = 50\nitem = 3")
+            .replacingOccurrences(of: "format = \"discord\"", with: "format = \"teams\""))
+        let expected = ["syndicate.toml:16: feeds.item: unknown key",
+                        "syndicate.toml:58: destination.discord.format: \"teams\" is not one of: discord, slack, json"]
+        for (command, status) in [("check", Int32(1)), ("build", 2), ("post", 2)] {
+            let result = try run(binary, [command, "--site", site.directory.path], environment: pinned)
+            #expect(result.status == status, "\(command)")
+            for line in expected { #expect(result.stderr.contains(line), "\(command): \(result.stderr)") }
+        }
+        #expect(!site.exists("feeds"))
+    }
+
     @Test func missingConfigExitsTwo() throws {
         let site = try TemporarySite(config: nil)
         let result = try run(binary, ["build", "--site", site.directory.path], environment: pinned)

@@ -240,14 +240,10 @@ struct PostCommandTests {
         run = ["/bin/sh", "scripts/post.sh"]
         """)
         // Review 0 posts, review 1 asks for a retry, review 2 fails for good.
-        try site.write("scripts/post.sh", """
-        input=$(cat)
-        case "$input" in
-          *'"slug":"r0000"'*) echo "https://elsewhere.test/$SYNDICATE_REVIEW"; exit 0 ;;
-          *'"slug":"r0001"'*) echo "rate limited" >&2; exit 75 ;;
-          *) echo "refused: no such account" >&2; exit 3 ;;
-        esac
-        """)
+        try FakeCommand.install(in: site, at: "scripts/post.sh", answers: [
+            "r0000": .init(status: 0, line: "https://elsewhere.test/$SYNDICATE_REVIEW"),
+            "r0001": .init(status: 75, line: "rate limited"),
+        ], otherwise: .init(status: 3, line: "refused: no such account"))
         let result = try run(binary, ["post", "--site", site.directory.path], environment: env)
         #expect(result.status == 1)
         let rows = try statusJSON(site)

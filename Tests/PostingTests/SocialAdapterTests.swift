@@ -50,6 +50,23 @@ struct MastodonTests {
         #expect(requests.filter { $0.path == "/api/v1/statuses" }.allSatisfy { $0.header("Idempotency-Key") != nil })
     }
 
+    /// What a post answers is read for its top-level `id` and `url` only, the `uri` standing in
+    /// for a null `url`: the nested account's own `id` and `url` (written first here) are never
+    /// taken for them, and escapes are decoded.
+    @Test func statusAnswerGivesTheTopLevelIdAndURL() async throws {
+        let fake = try FakeMastodon(token: "t0ken-value")
+        fake.scripted = [.json(200, """
+        {"account":{"id":"1","url":"https://fake.test/@critic","fields":[{"id":"x"}]},"id":"109\\u0033","url":null,
+         "uri":"https:\\/\\/fake.test\\/users\\/critic\\/statuses\\/1093","media_attachments":[],"poll":null}
+        """)]
+        let site = try make(fake, reviews: 1)
+        _ = try await run(site, clock: TestClock(start))
+        let delivery = try #require(try deliveries(site).first)
+        #expect(delivery.state == .posted)
+        #expect(delivery.remoteID == "1093")
+        #expect(delivery.remoteURL == "https://fake.test/users/critic/statuses/1093")
+    }
+
     @Test func nothingDueFetchesNothing() async throws {
         let fake = try FakeMastodon(token: "t0ken-value")
         let site = try make(fake, reviews: 1)

@@ -9,7 +9,8 @@ url = "https://example.org/"
 
 """
 
-/// Each broken config and the exact lines `syndicate check` prints for it.
+/// Each broken config and the exact lines `syndicate check` prints for it. The problems of a
+/// destination's own keys, which only its kind knows, are in DestinationKindTests.
 private let brokenConfigs: [(String, String, [String])] = [
     ("unknown site key", base.replacingOccurrences(of: "title = \"T\"", with: "title = \"T\"\ntitel = \"x\""),
      ["syndicate.toml:3: site.titel: unknown key (known here: author, description, language, permalink, timezone, title, url)"]),
@@ -25,22 +26,10 @@ private let brokenConfigs: [(String, String, [String])] = [
     ("missing title", "[site]\nurl = \"https://example.org\"\n", ["syndicate.toml:1: site.title: required"]),
     ("bad duration", base + "[post]\nbackoff_base = \"30\"\n",
      ["syndicate.toml:5: post.backoff_base: \"30\" is not a duration like \"30s\", \"5m\" or \"6h\""]),
-    ("unknown kind", base + "[[destination]]\nname = \"m\"\nkind = \"myspace\"\n",
-     ["syndicate.toml:6: destination.m.kind: unknown kind \"myspace\" (one of: mastodon, bluesky, x, letterboxd, linkhub, micropub, webhook, command)"]),
-    ("key of another kind", base + "[[destination]]\nname = \"m\"\nkind = \"mastodon\"\nbase_url = \"https://m.example\"\nkeep = 3\n",
-     ["syndicate.toml:8: destination.m.keep: unknown key (known here: base_url, enabled, kind, name, spoiler_text, template, visibility)"]),
     ("duplicate name", base + "[[destination]]\nname = \"a\"\nkind = \"x\"\n[[destination]]\nname = \"a\"\nkind = \"bluesky\"\n",
      ["syndicate.toml:8: destination.a.name: duplicate destination name \"a\" (first used at line 4)"]),
-    ("micropub without endpoint", base + "[[destination]]\nname = \"mp\"\nkind = \"micropub\"\n",
-     ["syndicate.toml:4: destination.mp.endpoint: a micropub destination needs `endpoint` (the Micropub URL) or `me` (your site, which links to it)"]),
-    ("command without run", base + "[[destination]]\nname = \"c\"\nkind = \"command\"\n",
-     ["syndicate.toml:4: destination.c.run: required for a command destination: [\"/path/to/program\", \"arg\"]"]),
-    ("webhook with base_url", base + "[[destination]]\nname = \"w\"\nkind = \"webhook\"\nbase_url = \"https://h.example\"\n",
-     ["syndicate.toml:7: destination.w.base_url: a webhook destination takes its URL from the credential `url`, not base_url"]),
-    ("mastodon without base_url", base + "[[destination]]\nname = \"m\"\nkind = \"mastodon\"\n",
-     ["syndicate.toml:4: destination.m.base_url: required for a mastodon destination"]),
-    ("bad visibility", base + "[[destination]]\nname = \"m\"\nkind = \"mastodon\"\nbase_url = \"https://m.example\"\nvisibility = \"everyone\"\n",
-     ["syndicate.toml:8: destination.m.visibility: \"everyone\" is not one of: public, unlisted, private, direct"]),
+    ("reserved name", base + "[[destination]]\nname = \"websub\"\nkind = \"webhook\"\n",
+     ["syndicate.toml:5: destination[0].name: \"websub\" is reserved: choose another name (reserved: ledger, websub)"]),
     ("bad name", base + "[[destination]]\nname = \"my dest\"\nkind = \"x\"\n",
      ["syndicate.toml:5: destination[0].name: \"my dest\" must be letters, digits, \"-\" or \"_\" (it names the credentials table and SYNDICATE_<NAME>_<KEY> variables)"]),
 ]
@@ -57,6 +46,15 @@ struct ConfigTests {
         } catch {
             Issue.record("\(name): unexpected error \(error)")
         }
+    }
+
+    /// Without a kind's check, a destination's own keys are kept as written, with their lines.
+    @Test func destinationKeysAreKeptAsWritten() throws {
+        let config = try ConfigLoader.parse(base + "[[destination]]\nname = \"c\"\nkind = \"anything\"\nrun = [\"/bin/x\", 2]\nenabled = false\n")
+        let destination = try #require(config.destinations.first)
+        #expect((destination.name, destination.kind, destination.enabled, destination.line) == ("c", "anything", false, 4))
+        #expect(destination.table.values["run"] == ConfigValue(.array([.string("/bin/x"), .integer(2)]), line: 7))
+        #expect(destination.table.knownKeys == ["name", "kind", "enabled", "template"])
     }
 
     @Test func timeZoneMustBeKnown() throws {
@@ -88,9 +86,9 @@ struct ConfigTests {
         #expect(config.post.backoffMax == 6 * 3600)
         #expect(config.post.since == SiteDate.parse("2025-01-01", timeZone: config.site.timeZone))
         #expect(config.destinations.map(\.name) == ["mastodon", "bluesky", "x", "letterboxd", "discord"])
-        #expect(config.destinations[0].options["visibility"] == .string("public"))
-        #expect(config.destinations[1].baseURL == "https://bsky.social")
-        #expect(config.destinations[4].options["format"] == .string("discord"))
+        #expect(config.destinations.map(\.kind) == ["mastodon", "bluesky", "x", "letterboxd", "webhook"])
+        #expect(config.destinations.allSatisfy { !$0.enabled })
+        #expect(config.destinations[4].table.values["format"] == ConfigValue(.string("discord"), line: 57))
     }
 
     @Test(arguments: [("30s", 30.0), ("5m", 300), ("6h", 21600), ("1h30m", 5400), ("250ms", 0.25), ("2d", 172800)])

@@ -73,9 +73,9 @@ public struct Credentials: Sendable {
         return Credentials(tables: tables)
     }
 
-    /// The keys a destination requires that are missing.
-    public func missingKeys(for destination: DestinationConfig) -> [String] {
-        destination.kind.credentialKeys.filter { (value($0, for: destination.name) ?? "").isEmpty }
+    /// Those of `keys` that `destination` has no value (or an empty one) for.
+    public func missing(_ keys: [String], for destination: String) -> [String] {
+        keys.filter { (value($0, for: destination) ?? "").isEmpty }
     }
 
     /// `mastodon-work` → `MASTODON_WORK`.

@@ -15,6 +15,9 @@ import Reviews
 ///   same key cannot create a second post.
 /// - Secrets stay inside the adapter; messages it returns may be shown and stored (they are
 ///   redacted again before that, as a second line of defence).
+///
+/// The kinds a config names conform to `DestinationKind` (in the Destinations target), which
+/// adds what the config and the registry need; the WebSub ping is a destination of no kind.
 public protocol Destination: Sendable {
     /// The destination's unique name (its credentials table, its column in the ledger).
     var name: String { get }
@@ -106,22 +109,6 @@ public enum SendResult: Sendable, Equatable {
 
 /// Random idempotency keys.
 public enum IdempotencyKey {
-    /// A version 4 UUID in lower case, from the C library's `arc4random_buf` (one `getrandom`
-    /// call per key): Foundation's `UUID()` opens /dev/urandom for each one, and a backlog
-    /// makes hundreds.
-    public static func random() -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        bytes.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, 16) }
-        bytes[6] = bytes[6] & 0x0F | 0x40 // version 4
-        bytes[8] = bytes[8] & 0x3F | 0x80 // RFC 4122 variant
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(36)
-        for (index, byte) in bytes.enumerated() {
-            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    /// A version 4 UUID in lower case.
+    public static func random() -> String { UUID().uuidString.lowercased() }
 }

@@ -6,12 +6,24 @@ import TOMLKit
 /// Every problem is collected, not just the first: a user fixing a config wants the whole
 /// list. Unknown keys are errors (a typo must never be silently ignored), each naming the key
 /// and its line.
+///
+/// The loader knows no destination kind: it reads what every `[[destination]]` table has
+/// (`name`, `kind`, `enabled`, `template`) and keeps the rest as written, with its lines. A
+/// `DestinationCheck` (the Destinations target's registry supplies it) checks the kind and
+/// reads the kind's own keys, reporting into the same list, so the user still sees every
+/// problem at once.
 public enum ConfigLoader {
     public static let fileName = "syndicate.toml"
 
+    /// Checks one destination table: its `kind`, then every key of that kind through
+    /// `destination.table`'s getters, ending with `rejectUnknown()`. Problems go to the table.
+    public typealias DestinationCheck = (inout DestinationConfig) -> Void
+
     /// Loads `syndicate.toml` from the site folder.
+    /// - Parameter check: checks each destination's kind and own keys; without it they are
+    ///   kept unchecked (enough for a caller that never builds an adapter, like the feeds).
     /// - Throws: `Diagnostics` listing every problem found.
-    public static func load(siteDirectory: URL) throws -> SiteConfig {
+    public static func load(siteDirectory: URL, checkingDestinations check: DestinationCheck? = nil) throws -> SiteConfig {
         let url = siteDirectory.appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw Diagnostics([Diagnostic(file: fileName, line: 1, key: "file",
@@ -20,11 +32,11 @@ public enum ConfigLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw Diagnostics([Diagnostic(file: fileName, line: 1, key: "file", message: "not valid UTF-8")])
         }
-        return try parse(text)
+        return try parse(text, checkingDestinations: check)
     }
 
     /// Parses the text of a `syndicate.toml`.
-    public static func parse(_ text: String) throws -> SiteConfig {
+    public static func parse(_ text: String, checkingDestinations check: DestinationCheck? = nil) throws -> SiteConfig {
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -32,7 +44,7 @@ public enum ConfigLoader {
             throw Diagnostics([Diagnostic(file: fileName, line: error.source.begin.line, key: "syntax",
                                           message: error.description)])
         }
-        let reader = ConfigReader(text: text)
+        var reader = ConfigReader(lines: TOMLLineIndex(text: text), check: check)
         let config = reader.read(root)
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
         guard let config else {
@@ -42,53 +54,67 @@ public enum ConfigLoader {
     }
 }
 
-/// Walks the parsed TOML, collecting diagnostics as it goes.
-private final class ConfigReader {
-    let text: String
-    /// Built only when a problem needs its line: a valid config never pays for it.
-    lazy var lines = TOMLLineIndex(text: text)
+/// Walks the parsed TOML table by table, collecting diagnostics as it goes.
+private struct ConfigReader {
+    let lines: TOMLLineIndex
+    let check: ConfigLoader.DestinationCheck?
     var diagnostics: [Diagnostic] = []
 
-    init(text: String) { self.text = text }
-
-    func read(_ root: TOMLTable) -> SiteConfig? {
-        rejectUnknown(in: root, table: "", known: ["site", "feeds", "post", "destination"])
-        guard let siteTable = table(root, "site", in: "", required: true) else { return nil }
-        let site = readSite(siteTable)
-        let feeds = table(root, "feeds", in: "").map(readFeeds) ?? FeedSettings()
-        let post = table(root, "post", in: "").map { readPost($0, timeZone: site?.timeZone ?? .gmt) } ?? PostSettings()
+    mutating func read(_ root: TOMLTable) -> SiteConfig? {
+        var top = table(root, path: "")
+        let siteTable = section(root, &top, "site", required: true)
+        let feedsTable = section(root, &top, "feeds")
+        let postTable = section(root, &top, "post")
+        _ = top.value("destination")
+        finish(&top)
+        let site = siteTable.flatMap { readSite(table($0, path: "site")) }
+        let feeds = feedsTable.map { readFeeds(table($0, path: "feeds")) } ?? FeedSettings()
+        let post = postTable.map { readPost(table($0, path: "post"), timeZone: site?.timeZone ?? .gmt) } ?? PostSettings()
         let destinations = readDestinations(root)
         guard let site else { return nil }
         return SiteConfig(site: site, feeds: feeds, post: post, destinations: destinations)
     }
 
+    /// The table `[key]`, reporting it when it is missing (and required) or not a table.
+    private func section(_ root: TOMLTable, _ top: inout ConfigTable, _ key: String, required: Bool = false) -> TOMLTable? {
+        guard top.value(key) != nil else {
+            if required { top.report(key, "missing [\(key)] table") }
+            return nil
+        }
+        guard let table = root[key]?.table else {
+            top.report(key, "expected a table")
+            return nil
+        }
+        return table
+    }
+
     // MARK: Sections
 
-    private func readSite(_ t: TOMLTable) -> SiteSettings? {
-        let path = "site"
-        rejectUnknown(in: t, table: path, known: ["title", "url", "description", "author", "language", "timezone", "permalink"])
-        let title = string(t, "title", in: path, required: true)
-        let url = httpURL(t, "url", in: path, required: true)
-        var settings = SiteSettings(title: title ?? "", url: url.map(Self.withoutTrailingSlash) ?? "")
-        settings.description = string(t, "description", in: path) ?? ""
-        settings.author = string(t, "author", in: path) ?? ""
-        if let language = string(t, "language", in: path) {
+    private mutating func readSite(_ table: ConfigTable) -> SiteSettings? {
+        var t = table
+        defer { finish(&t) }
+        let title = t.string("title", required: true)
+        let url = t.httpURL("url", required: true)
+        var settings = SiteSettings(title: title ?? "", url: url.map(ConfigLoader.withoutTrailingSlash) ?? "")
+        settings.description = t.string("description") ?? ""
+        settings.author = t.string("author") ?? ""
+        if let language = t.string("language") {
             if language.isEmpty || !language.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
-                report(path, "language", "\"\(language)\" is not a language tag like \"en\" or \"pt-BR\"")
+                t.report("language", "\"\(language)\" is not a language tag like \"en\" or \"pt-BR\"")
             } else {
                 settings.language = language
             }
         }
-        if let zone = string(t, "timezone", in: path) {
+        if let zone = t.string("timezone") {
             if let timeZone = TimeZone.site(named: zone) {
                 settings.timeZone = timeZone
             } else {
-                report(path, "timezone", "unknown time zone \"\(zone)\" (use an IANA name like \"America/New_York\")")
+                t.report("timezone", "unknown time zone \"\(zone)\" (use an IANA name like \"America/New_York\")")
             }
         }
-        if let permalink = string(t, "permalink", in: path) {
+        if let permalink = t.string("permalink") {
             if !permalink.hasPrefix("/") || !permalink.contains("{slug}") {
-                report(path, "permalink", "must start with \"/\" and contain {slug}, like \"/reviews/{slug}/\"")
+                t.report("permalink", "must start with \"/\" and contain {slug}, like \"/reviews/{slug}/\"")
             } else {
                 settings.permalink = permalink
             }
@@ -96,68 +122,68 @@ private final class ConfigReader {
         return title == nil || url == nil ? nil : settings
     }
 
-    private func readFeeds(_ t: TOMLTable) -> FeedSettings {
-        let path = "feeds"
-        rejectUnknown(in: t, table: path, known: ["output", "items", "full_content", "by_genre", "hub", "public_url"])
+    private mutating func readFeeds(_ table: ConfigTable) -> FeedSettings {
+        var t = table
+        defer { finish(&t) }
         var settings = FeedSettings()
-        if let output = string(t, "output", in: path) {
+        if let output = t.string("output") {
             if output.isEmpty || output.hasPrefix("/") || output.split(separator: "/").contains("..") {
-                report(path, "output", "must be a folder inside the site, like \"feeds\"")
+                t.report("output", "must be a folder inside the site, like \"feeds\"")
             } else {
                 settings.output = output
             }
         }
-        if let items = int(t, "items", in: path, range: 1...1_000_000) { settings.items = items }
-        if let full = bool(t, "full_content", in: path) { settings.fullContent = full }
-        if let byGenre = bool(t, "by_genre", in: path) { settings.byGenre = byGenre }
-        if let hub = httpURL(t, "hub", in: path, allowEmpty: true) { settings.hub = hub }
-        if let publicURL = httpURL(t, "public_url", in: path, allowEmpty: true) {
+        if let items = t.int("items", range: 1...1_000_000) { settings.items = items }
+        if let full = t.bool("full_content") { settings.fullContent = full }
+        if let byGenre = t.bool("by_genre") { settings.byGenre = byGenre }
+        if let hub = t.httpURL("hub", allowEmpty: true) { settings.hub = hub }
+        if let publicURL = t.httpURL("public_url", allowEmpty: true) {
             settings.publicURL = publicURL.isEmpty || publicURL.hasSuffix("/") ? publicURL : publicURL + "/"
         }
         return settings
     }
 
-    private func readPost(_ t: TOMLTable, timeZone: TimeZone) -> PostSettings {
-        let path = "post"
-        rejectUnknown(in: t, table: path, known: ["since", "max_attempts", "backoff_base", "backoff_max", "timeout", "concurrency"])
+    private mutating func readPost(_ table: ConfigTable, timeZone: TimeZone) -> PostSettings {
+        var t = table
+        defer { finish(&t) }
         var settings = PostSettings()
-        if let value = t["since"] {
-            if let date = value.date {
-                settings.since = SiteDate.parse(String(format: "%04d-%02d-%02d", date.year, date.month, date.day), timeZone: timeZone)
-            } else if let text = value.string, let date = SiteDate.parse(text, timeZone: timeZone) {
-                settings.since = date
-            } else {
-                report(path, "since", "expected a date like \"2025-01-01\"")
-            }
+        switch t.value("since") {
+        case nil: break
+        case .date(let year, let month, let day)?:
+            settings.since = SiteDate.parse(String(format: "%04d-%02d-%02d", year, month, day), timeZone: timeZone)
+        case .string(let text)? where SiteDate.parse(text, timeZone: timeZone) != nil:
+            settings.since = SiteDate.parse(text, timeZone: timeZone)
+        default:
+            t.report("since", "expected a date like \"2025-01-01\"")
         }
-        if let attempts = int(t, "max_attempts", in: path, range: 1...1000) { settings.maxAttempts = attempts }
-        if let base = duration(t, "backoff_base", in: path) { settings.backoffBase = base }
-        if let max = duration(t, "backoff_max", in: path) { settings.backoffMax = max }
-        if let timeout = duration(t, "timeout", in: path) { settings.timeout = timeout }
-        if let concurrency = int(t, "concurrency", in: path, range: 1...256) { settings.concurrency = concurrency }
+        if let attempts = t.int("max_attempts", range: 1...1000) { settings.maxAttempts = attempts }
+        if let base = t.duration("backoff_base") { settings.backoffBase = base }
+        if let max = t.duration("backoff_max") { settings.backoffMax = max }
+        if let timeout = t.duration("timeout") { settings.timeout = timeout }
+        if let concurrency = t.int("concurrency", range: 1...256) { settings.concurrency = concurrency }
         if settings.backoffMax < settings.backoffBase {
-            report(path, "backoff_max", "must not be shorter than backoff_base")
+            t.report("backoff_max", "must not be shorter than backoff_base")
         }
         return settings
     }
 
-    private func readDestinations(_ root: TOMLTable) -> [DestinationConfig] {
+    private mutating func readDestinations(_ root: TOMLTable) -> [DestinationConfig] {
         guard let value = root["destination"] else { return [] }
         guard let array = value.array else {
-            report("", "destination", "expected [[destination]] tables")
+            report("destination", "expected [[destination]] tables")
             return []
         }
         var result: [DestinationConfig] = []
         var seen: [String: Int] = [:]
         for index in 0..<array.count {
-            let path = "destination[\(index)]"
             guard let t = array[index].table else {
-                report("", "destination", "expected [[destination]] tables")
+                report("destination", "expected [[destination]] tables")
                 continue
             }
-            guard let destination = readDestination(t, path: path) else { continue }
+            guard var destination = readDestination(table(t, path: "destination[\(index)]")) else { continue }
             if let first = seen[destination.name] {
-                report(path, "name", "duplicate destination name \"\(destination.name)\" (first used at line \(first))")
+                destination.table.report("name", "duplicate destination name \"\(destination.name)\" (first used at line \(first))")
+                diagnostics += destination.table.problems.suffix(1)
                 continue
             }
             seen[destination.name] = destination.line
@@ -166,187 +192,71 @@ private final class ConfigReader {
         return result
     }
 
-    private func readDestination(_ t: TOMLTable, path: String) -> DestinationConfig? {
-        let name = string(t, "name", in: path, required: true)
-        if let name, !DestinationConfig.isValidName(name) {
-            report(path, "name", "\"\(name)\" must be letters, digits, \"-\" or \"_\" (it names the credentials table and SYNDICATE_<NAME>_<KEY> variables)")
+    private mutating func readDestination(_ table: ConfigTable) -> DestinationConfig? {
+        var t = table
+        let name = t.string("name", required: true)
+        if let name {
+            guard DestinationConfig.isValidName(name) else {
+                t.report("name", "\"\(name)\" must be letters, digits, \"-\" or \"_\" (it names the credentials table and SYNDICATE_<NAME>_<KEY> variables)")
+                diagnostics += t.problems
+                return nil
+            }
+            guard !DestinationConfig.reservedNames.contains(name) else {
+                t.report("name", "\"\(name)\" is reserved: choose another name (reserved: \(DestinationConfig.reservedNames.sorted().joined(separator: ", ")))")
+                diagnostics += t.problems
+                return nil
+            }
+            t.name = "destination.\(name)"
+        }
+        let kind = t.string("kind", required: true)
+        guard let name, let kind else {
+            diagnostics += t.problems
             return nil
         }
-        let kindText = string(t, "kind", in: path, required: true)
-        var kind: DestinationKind?
-        if let kindText {
-            kind = DestinationKind(rawValue: kindText)
-            if kind == nil {
-                report(path, "kind", "unknown kind \"\(kindText)\" (one of: \(DestinationKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-        }
-        guard let name, let kind else { return nil }
-
-        var known: Set<String> = ["name", "kind", "enabled", "template"]
-        if kind.takesBaseURL { known.insert("base_url") }
-        known.formUnion(Self.kindKeys[kind] ?? [])
-        if t["base_url"] != nil, !kind.takesBaseURL {
-            report(path, "base_url", kind == .command ? "a command destination calls no service"
-                   : "a \(kind.rawValue) destination takes its URL from \(kind == .webhook ? "the credential `url`" : "`endpoint` or `me`"), not base_url")
-        }
-        rejectUnknown(in: t, table: path, known: known.union(kind.takesBaseURL ? [] : ["base_url"]))
-
-        var destination = DestinationConfig(name: name, kind: kind, line: lines.line(table: path))
-        if kind.takesBaseURL {
-            let baseURL = httpURL(t, "base_url", in: path).map(Self.withoutTrailingSlash) ?? kind.defaultBaseURL
-            if baseURL == nil { report(path, "base_url", "required for a \(kind.rawValue) destination") }
-            destination.baseURL = baseURL
-        }
-        destination.enabled = bool(t, "enabled", in: path) ?? true
-        destination.template = string(t, "template", in: path)
-        destination.options = readOptions(t, kind: kind, path: path)
+        let enabled = t.bool("enabled") ?? true
+        let template = t.string("template")
+        var destination = DestinationConfig(name: name, kind: kind, enabled: enabled, template: template, table: t)
+        check?(&destination)
+        diagnostics += destination.table.problems
         return destination
     }
 
-    private static let kindKeys: [DestinationKind: Set<String>] = [
-        .mastodon: ["visibility", "spoiler_text"],
-        .letterboxd: ["content"],
-        .linkhub: ["keep"],
-        .micropub: ["endpoint", "me"],
-        .webhook: ["format"],
-        .command: ["run"],
-    ]
+    // MARK: Helpers
 
-    private func readOptions(_ t: TOMLTable, kind: DestinationKind, path: String) -> [String: DestinationConfig.OptionValue] {
-        var options: [String: DestinationConfig.OptionValue] = [:]
-        switch kind {
-        case .mastodon:
-            options["visibility"] = .string(choice(t, "visibility", in: path, of: ["public", "unlisted", "private", "direct"]) ?? "public")
-            options["spoiler_text"] = .string(string(t, "spoiler_text", in: path) ?? "Spoilers")
-        case .letterboxd:
-            options["content"] = .string(choice(t, "content", in: path, of: ["summary", "full"]) ?? "summary")
-        case .linkhub:
-            options["keep"] = .int(int(t, "keep", in: path, range: 1...1000) ?? 5)
-        case .micropub:
-            let endpoint = httpURL(t, "endpoint", in: path)
-            let me = httpURL(t, "me", in: path)
-            if endpoint == nil, me == nil, t["endpoint"] == nil, t["me"] == nil {
-                report(path, "endpoint", "a micropub destination needs `endpoint` (the Micropub URL) or `me` (your site, which links to it)")
-            }
-            if let endpoint { options["endpoint"] = .string(endpoint) }
-            if let me { options["me"] = .string(me) }
-        case .webhook:
-            options["format"] = .string(choice(t, "format", in: path, of: ["discord", "slack", "json"]) ?? "json")
-        case .command:
-            if let value = t["run"] {
-                if let array = value.array, array.count > 0,
-                   case let items = (0..<array.count).compactMap({ array[$0].string }), items.count == array.count,
-                   !items[0].isEmpty {
-                    options["run"] = .strings(items)
-                } else {
-                    report(path, "run", "expected a list of strings, the program first: [\"/path/to/program\", \"arg\"]")
-                }
-            } else {
-                report(path, "run", "required for a command destination: [\"/path/to/program\", \"arg\"]")
-            }
-        case .bluesky, .x:
-            break
-        }
-        return options
+    /// Adds a table's problems once every key it takes has been read, unknown keys included.
+    private mutating func finish(_ table: inout ConfigTable) {
+        table.rejectUnknown()
+        diagnostics += table.problems
     }
 
-    // MARK: Typed getters
-
-    private func report(_ table: String, _ key: String, _ message: String) {
-        let shown = table.isEmpty ? key : "\(displayName(table)).\(key)"
-        diagnostics.append(Diagnostic(file: ConfigLoader.fileName, line: lines.line(table: table, key: key),
-                                      key: shown, message: message))
+    private mutating func report(_ key: String, _ message: String) {
+        diagnostics.append(Diagnostic(file: ConfigLoader.fileName, line: lines.line(table: "", key: key), key: key, message: message))
     }
 
-    private var destinationNames: [String: String] = [:]
-
-    private func displayName(_ table: String) -> String { destinationNames[table] ?? table }
-
-    private func rejectUnknown(in t: TOMLTable, table: String, known: Set<String>) {
-        for key in t.keys where !known.contains(key) {
-            report(table, key, "unknown key (known here: \(known.sorted().joined(separator: ", ")))")
+    /// A TOML table as a `ConfigTable`: each value reduced to a `ConfigValue` with its line.
+    private func table(_ toml: TOMLTable, path: String) -> ConfigTable {
+        var values: [String: ConfigValue] = [:]
+        for key in toml.keys {
+            guard let value = toml[key] else { continue }
+            values[key] = ConfigValue(Self.value(value), line: lines.line(table: path, key: key))
         }
+        return ConfigTable(name: path, line: lines.line(table: path), values: values)
     }
 
-    private func table(_ t: TOMLTable, _ key: String, in path: String, required: Bool = false) -> TOMLTable? {
-        guard let value = t[key] else {
-            if required { report(path, key, "missing [\(key)] table") }
-            return nil
-        }
-        guard let table = value.table else {
-            report(path, key, "expected a table")
-            return nil
-        }
-        return table
+    private static func value(_ toml: any TOMLValueConvertible) -> ConfigValue.Value {
+        if let string = toml.string { return .string(string) }
+        if let int = toml.int { return .integer(int) }
+        if let double = toml.double { return .float(double) }
+        if let bool = toml.bool { return .boolean(bool) }
+        if let date = toml.date { return .date(year: date.year, month: date.month, day: date.day) }
+        if let array = toml.array { return .array((0..<array.count).map { value(array[$0]) }) }
+        return .other(type: toml.type.description)
     }
+}
 
-    private func string(_ t: TOMLTable, _ key: String, in path: String, required: Bool = false) -> String? {
-        guard let value = t[key] else {
-            if required { report(path, key, "required") }
-            return nil
-        }
-        guard let string = value.string else {
-            report(path, key, "expected a string, found \(value.type)")
-            return nil
-        }
-        if path.hasPrefix("destination["), key == "name", DestinationConfig.isValidName(string) {
-            destinationNames[path] = "destination.\(string)"
-        }
-        return string
-    }
-
-    private func int(_ t: TOMLTable, _ key: String, in path: String, range: ClosedRange<Int>) -> Int? {
-        guard let value = t[key] else { return nil }
-        guard let int = value.int else {
-            report(path, key, "expected a whole number, found \(value.type)")
-            return nil
-        }
-        guard range.contains(int) else {
-            report(path, key, "\(int) is out of range \(range.lowerBound)...\(range.upperBound)")
-            return nil
-        }
-        return int
-    }
-
-    private func bool(_ t: TOMLTable, _ key: String, in path: String) -> Bool? {
-        guard let value = t[key] else { return nil }
-        guard let bool = value.bool else {
-            report(path, key, "expected true or false, found \(value.type)")
-            return nil
-        }
-        return bool
-    }
-
-    private func choice(_ t: TOMLTable, _ key: String, in path: String, of choices: [String]) -> String? {
-        guard let text = string(t, key, in: path) else { return nil }
-        guard choices.contains(text) else {
-            report(path, key, "\"\(text)\" is not one of: \(choices.joined(separator: ", "))")
-            return nil
-        }
-        return text
-    }
-
-    private func duration(_ t: TOMLTable, _ key: String, in path: String) -> Double? {
-        guard let text = string(t, key, in: path) else { return nil }
-        guard let seconds = DurationParser.seconds(text), seconds > 0 else {
-            report(path, key, "\"\(text)\" is not a duration like \"30s\", \"5m\" or \"6h\"")
-            return nil
-        }
-        return seconds
-    }
-
-    private func httpURL(_ t: TOMLTable, _ key: String, in path: String, required: Bool = false, allowEmpty: Bool = false) -> String? {
-        guard let text = string(t, key, in: path, required: required) else { return nil }
-        if allowEmpty, text.isEmpty { return text }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", url.host?.isEmpty == false else {
-            report(path, key, "\"\(text)\" is not an absolute http(s) URL")
-            return nil
-        }
-        return text
-    }
-
-    private static func withoutTrailingSlash(_ url: String) -> String {
+extension ConfigLoader {
+    /// `https://example.org/` → `https://example.org`.
+    public static func withoutTrailingSlash(_ url: String) -> String {
         var url = url
         while url.hasSuffix("/") { url.removeLast() }
         return url

@@ -42,22 +42,8 @@ public struct SiteSettings: Sendable, Equatable {
 
     /// The absolute permalink of the review with this slug.
     public func permalink(forSlug slug: String) -> String {
-        // A byte scan rather than Foundation's replacingOccurrences or the generic
-        // `firstRange(of:)`: composing posts and building feeds make every review's permalink.
-        var result = url
-        let bytes = permalink.utf8
-        var copied = bytes.startIndex, index = copied
-        while index != bytes.endIndex {
-            if bytes[index] == UInt8(ascii: "{"), bytes[index...].starts(with: "{slug}".utf8) {
-                result += Substring(bytes[copied..<index])
-                result += slug
-                index = bytes.index(index, offsetBy: 6)
-                copied = index
-            } else {
-                bytes.formIndex(after: &index)
-            }
-        }
-        return result + Substring(bytes[copied...])
+        // Literal: a `{slug}` next to a combining mark is still replaced.
+        url + permalink.replacingOccurrences(of: "{slug}", with: slug, options: .literal)
     }
 }
 
@@ -90,86 +76,39 @@ public struct PostSettings: Sendable, Equatable {
     public init() {}
 }
 
-/// The kinds of destination SPEC §3 knows.
-public enum DestinationKind: String, Sendable, CaseIterable, Equatable {
-    case mastodon, bluesky, x, letterboxd, linkhub, micropub, webhook, command
-
-    /// The public service a kind talks to unless `base_url` says otherwise; nil for kinds
-    /// that take their own URL (micropub, webhook) or none (command).
-    public var defaultBaseURL: String? {
-        switch self {
-        case .mastodon: return nil // an instance must be named
-        case .bluesky: return "https://bsky.social"
-        case .x: return "https://api.x.com"
-        case .letterboxd: return "https://api.letterboxd.com/api/v0"
-        case .linkhub: return nil
-        case .micropub, .webhook, .command: return nil
-        }
-    }
-
-    /// Whether the kind reads `base_url` at all.
-    public var takesBaseURL: Bool {
-        switch self {
-        case .micropub, .webhook, .command: return false
-        default: return true
-        }
-    }
-
-    /// Keys of `credentials` this kind requires (SPEC §8).
-    public var credentialKeys: [String] {
-        switch self {
-        case .mastodon: return ["access_token"]
-        case .bluesky: return ["identifier", "app_password"]
-        case .x: return ["consumer_key", "consumer_secret", "access_token", "access_token_secret"]
-        case .letterboxd: return ["username", "password", "client_id", "client_secret"]
-        case .linkhub: return ["token"]
-        case .micropub: return ["token"]
-        case .webhook: return ["url"]
-        case .command: return []
-        }
-    }
-}
-
-/// One `[[destination]]` table.
+/// One `[[destination]]` table: what every destination has, and the rest as written.
+///
+/// This target knows no kind: the Destinations target's registry checks `kind` and reads
+/// the kind's own keys (`base_url`, `visibility`, `run`, …) from `table`.
 public struct DestinationConfig: Sendable, Equatable {
+    /// Unique; names the credentials table and the `SYNDICATE_<NAME>_<KEY>` variables.
     public var name: String
-    public var kind: DestinationKind
-    /// Resolved: the table's `base_url`, else the kind's public default; nil for kinds without one.
-    public var baseURL: String?
+    /// The kind as written (`mastodon`, `webhook`, …).
+    public var kind: String
     public var enabled: Bool
     /// A Mustache template overriding the kind's default.
     public var template: String?
-    /// Kind-specific settings, already validated (e.g. `visibility`, `keep`, `format`, `run`).
-    public var options: [String: OptionValue]
-    /// The line of the table header in `syndicate.toml`.
-    public var line: Int
+    /// The whole table with its lines, the common keys above already read.
+    public var table: ConfigTable
 
-    public init(name: String, kind: DestinationKind, baseURL: String? = nil, enabled: Bool = true,
-                template: String? = nil, options: [String: OptionValue] = [:], line: Int = 0) {
+    public init(name: String, kind: String, enabled: Bool, template: String?, table: ConfigTable) {
         self.name = name
         self.kind = kind
-        self.baseURL = baseURL
         self.enabled = enabled
         self.template = template
-        self.options = options
-        self.line = line
+        self.table = table
     }
+
+    /// The line of the table header in `syndicate.toml`.
+    public var line: Int { table.line }
+
+    /// Names no destination may take (SPEC §3): the ledger keeps WebSub pings under `websub`.
+    public static let reservedNames: Set<String> = ["websub", "ledger"]
 
     /// Names become credentials tables and environment variable names: ASCII letters,
     /// digits, `-` and `_` only.
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
-    }
-
-    /// A kind-specific option's value.
-    public enum OptionValue: Sendable, Equatable {
-        case string(String)
-        case int(Int)
-        case strings([String])
-
-        public var string: String? { if case .string(let s) = self { return s } else { return nil } }
-        public var int: Int? { if case .int(let i) = self { return i } else { return nil } }
-        public var strings: [String]? { if case .strings(let a) = self { return a } else { return nil } }
     }
 }
 
