@@ -3,16 +3,16 @@ import Foundation
 import HTTP
 import Posting
 import Reviews
+import Synchronization
 import SyndicateTesting
 import Testing
 
 /// A clock tests can move.
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-    init(_ date: Date) { current = date }
-    var now: Date { lock.withLock { current } }
-    func advance(_ seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+    init(_ date: Date) { current = Mutex(date) }
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: Double) { current.withLock { $0.addTimeInterval(seconds) } }
 }
 
 private let secret = "hooksecret-TOKEN-9f8e7d"
