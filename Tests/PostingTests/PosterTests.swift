@@ -315,4 +315,29 @@ struct IdleMarkerTests {
         #expect(try await session.post(only: nil, limit: nil) { _ in }?.report.count(.posted) == 1)
         #expect(server.requests.count == 5)
     }
+
+    /// The marker is JSON (`CacheFile`); a file of any other shape (the line format of
+    /// earlier versions, a torn write) means a full look, never a wrong "idle".
+    @Test func aMarkerHoldsOnlyAsSaved() throws {
+        let site = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
+        let ledger = try Ledger(siteDirectory: site.directory)
+        let marker = IdleMarker(siteDirectory: site.directory)
+        let now = start
+        marker.save(fingerprint: "f1", ledgerVersion: try ledger.version(), idleUntil: now.addingTimeInterval(60))
+        #expect(marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now))
+        #expect(!marker.holds(fingerprint: "f2", siteDirectory: site.directory, now: now))
+        #expect(!marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now.addingTimeInterval(60)))
+        let saved = try #require(site.read(".syndicate/cache/post-idle"))
+        #expect(saved.hasPrefix("{"))
+
+        try site.write(".syndicate/cache/post-idle", "syndicate post-idle 1\nfingerprint f1\nledger-version \(try ledger.version())\nidle-until -\n")
+        #expect(!marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now))
+        try site.write(".syndicate/cache/post-idle", String(saved.prefix(saved.count / 2)))
+        #expect(!marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now))
+
+        marker.save(fingerprint: "f1", ledgerVersion: try ledger.version(), idleUntil: nil)
+        #expect(marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: .distantFuture))
+        _ = try ledger.update(where: { _ in false }) { _ in }
+        #expect(!marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now), "any write moves the counter")
+    }
 }
