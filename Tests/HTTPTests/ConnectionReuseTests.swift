@@ -88,6 +88,20 @@ struct ConnectionReuseTests {
         #expect(Set(server.requests.map(\.connection)).count >= 12, "each request after the first resent on a new connection")
     }
 
+    /// Handles go back to the client's pool after their transfer, and a request takes the one
+    /// that last spoke to its server, whose connection is still open, even when another
+    /// destination's handle came back after it.
+    @Test func aRequestTakesTheHandleThatLastSpokeToItsServer() async throws {
+        let near = try FakeServer(responses: [.text(200, "near", delay: 0.1)], keepAlive: true)
+        let far = try FakeServer(responses: [.text(200, "far", delay: 0.4)], keepAlive: true)
+        let client = self.client
+        async let first = client.send(HTTPRequest(method: "GET", url: near.baseURL + "/1"))
+        async let other = client.send(HTTPRequest(method: "GET", url: far.baseURL + "/1"))
+        #expect(try await [first.status, other.status] == [200, 200])
+        #expect(try await client.send(HTTPRequest(method: "GET", url: near.baseURL + "/2")).status == 200)
+        #expect(near.requests.map(\.connection) == [0, 0])
+    }
+
     @Test func methodsDecideTheDefault() {
         #expect(HTTPRequest(method: "GET", url: "http://x").idempotent)
         #expect(HTTPRequest(method: "put", url: "http://x").idempotent)

@@ -172,16 +172,15 @@ public struct Poster: Sendable {
     /// the index was cached (a draft again, a later date, a new skip) wins.
     private func createDeliveries(_ pairs: [(review: IndexedReview, destination: String)], index: ReviewIndex) throws -> [Delivery] {
         guard !pairs.isEmpty else { return [] }
-        var reviews: [String: Review?] = [:]
+        var reviews: [String: Result<Review, ReviewProblems>] = [:]
         var deliveries: [Delivery] = []
         for (indexed, name) in pairs {
             guard let destination = destinations.first(where: { $0.name == name }) else { continue }
-            if reviews[indexed.source] == nil {
-                // An invalid review (edited into that state since it was indexed) is left
-                // out; `check` reports it.
-                reviews[indexed.source] = try? index.review(indexed).get()
-            }
-            guard let review = reviews[indexed.source] ?? nil, review.isPublished(at: clock()),
+            let read = reviews[indexed.source] ?? index.review(indexed)
+            reviews[indexed.source] = read
+            // An invalid review (edited into that state since it was indexed) is left out;
+            // `check` reports it.
+            guard case .success(let review) = read, review.isPublished(at: clock()),
                   !review.syndication.skip.contains(name) else { continue }
             deliveries.append(makeDelivery(review, destination: destination, series: 0))
         }
