@@ -1,5 +1,6 @@
 import Destinations
 import Foundation
+import GRDB
 import HTTP
 import Posting
 import Reviews
@@ -61,6 +62,26 @@ struct PosterTests {
         let again = try await post(site, clock: clock)
         #expect(again.outcomes.isEmpty)
         #expect(server.requests.count == 3, "a post with nothing due sends no request")
+    }
+
+    /// SPEC §6's order, as another process reading the ledger sees it: each delivery is
+    /// committed `sending` before its request arrives, and the one before it is committed
+    /// with its outcome by then.
+    @Test func eachRequestLeavesAfterItsSendingMarkAndThePreviousOutcomeAreCommitted() async throws {
+        let seen = Mutex<[[String]]>([])
+        let ledgerPath = Mutex<String?>(nil)
+        let server = try FakeServer { _, _ in
+            let states = ledgerPath.withLock { $0 }.flatMap { path in
+                try? DatabaseQueue(path: path).read { db in try String.fetchAll(db, sql: "SELECT state FROM delivery ORDER BY review") }
+            }
+            seen.withLock { $0.append(states ?? []) }
+            return .json(200, "{}")
+        }
+        let site = try webhookSite(reviews: 3, server: server)
+        ledgerPath.withLock { $0 = site.directory.appendingPathComponent(Ledger.relativePath).path }
+        #expect(try await post(site, clock: TestClock(start)).count(.posted) == 3)
+        #expect(seen.withLock { $0 } == [["sending", "pending", "pending"], ["posted", "sending", "pending"], ["posted", "posted", "sending"]])
+        #expect(try deliveries(site, clock: TestClock(start)).allSatisfy { $0.state == .posted })
     }
 
     @Test func sinceAndSkipAndDraftsAreRespected() async throws {
