@@ -11,20 +11,19 @@ extension Ledger {
     /// timeout makes a command wait for another one's write instead of failing.
     ///
     /// Opening is serialised between processes by an exclusive `flock` on `.syndicate`
-    /// itself, held until the schema is current: on a new ledger, switching to WAL and
-    /// running the migrations are steps that SQLite's busy timeout does not cover when several
-    /// processes take them at once (each would see the others' half-made schema, or fail with
-    /// `database is locked` while executing `PRAGMA journal_mode = WAL`). The kernel releases
-    /// the lock however its holder ends.
+    /// itself, held until the schema is current, because the busy timeout does not cover two
+    /// steps when several processes take them at once on a ledger still to be made: GRDB's
+    /// migrator reads which migrations have run before running the others, so two processes
+    /// run the same one (`table … already exists`), and the switch of a new file to WAL can
+    /// fail with `database is locked`. The kernel releases the lock however its holder ends.
     static func open(_ url: URL) throws -> DatabaseQueue {
         let folder = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // Where the lock cannot be had (a file system without flock), opening goes on
+        // without it: only commands that meet on a ledger still to be made or migrated need it.
         let descriptor = Foundation.open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EACCES) }
-        defer { close(descriptor) }
-        while flock(descriptor, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .ENOLCK) }
-        }
+        defer { if descriptor >= 0 { close(descriptor) } }
+        while descriptor >= 0, flock(descriptor, LOCK_EX) != 0, errno == EINTR {}
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
