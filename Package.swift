@@ -45,7 +45,6 @@ let package = Package(
         .target(name: "Posting", dependencies: [
             "Reviews", "HTTP",
             .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),

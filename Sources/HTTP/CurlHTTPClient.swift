@@ -1,17 +1,22 @@
 import CCurl
 import Foundation
+import Synchronization
 
-/// `HTTPClient` over libcurl: one blocking easy transfer per request, run by a worker
-/// thread of a process-wide pool. Each worker owns one `CURL *` for its whole life (a handle
-/// is not Sendable, so it never leaves its thread) and reuses it, with its connection cache,
-/// from one transfer to the next: a run of posts to one server costs one TCP connection, not
-/// one each, as long as the requests are idempotent (`HTTPRequest.idempotent`).
+/// `HTTPClient` over libcurl: one blocking easy transfer per request, on a thread of its own,
+/// with an easy handle from this client's pool. A handle keeps its connections open after a
+/// transfer, and a request takes the idle handle that last spoke to its origin: a run of
+/// posts to one server costs one TCP connection, not one each, as long as the requests are
+/// idempotent (`HTTPRequest.idempotent`).
 ///
 /// TLS verification is always on, redirects are never followed, proxies come from the usual
 /// environment variables (`https_proxy`, `no_proxy`, …), and loopback is never proxied unless
 /// `no_proxy` says otherwise.
 public final class CurlHTTPClient: HTTPClient {
     public let userAgent: String
+
+    /// Handles between transfers, with the origin each last spoke to: as many as this
+    /// client's most transfers in flight at once.
+    private let idle = Mutex<[(origin: Substring, handle: EasyHandle)]>([])
 
     private static let globalInit: Bool = {
         // Once, before any transfer and any thread: curl_global_init is not thread-safe.
@@ -25,65 +30,30 @@ public final class CurlHTTPClient: HTTPClient {
     }
 
     public func send(_ request: HTTPRequest) async throws(HTTPFailure) -> HTTPResponse {
+        let origin = Self.origin(of: request.url)
+        let kept = idle.withLock { idle -> EasyHandle? in
+            guard let index = idle.lastIndex(where: { $0.origin == origin }) ?? idle.indices.last else { return nil }
+            return idle.remove(at: index).handle
+        }
+        guard let handle = kept ?? EasyHandle() else { throw .notSent("libcurl could not start a transfer") }
         let userAgent = self.userAgent
-        if let context = BlockingThreadContext.current {
-            // A thread that may block: no handing over to a worker and back.
-            return try Self.perform(request, userAgent: userAgent, on: context.handle).get()
-        }
-        let result: Result<HTTPResponse, HTTPFailure> = await withCheckedContinuation { continuation in
-            TransferWorkers.shared.run { handle in
-                continuation.resume(returning: Self.perform(request, userAgent: userAgent, on: handle))
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, HTTPFailure>, Never>) in
+            // A thread of its own, because curl_easy_perform blocks for the whole exchange:
+            // on one of Swift concurrency's few threads it would hold up other tasks.
+            let thread = Thread {
+                continuation.resume(returning: handle.perform(request, userAgent: userAgent))
             }
-        }
-        return try result.get()
-    }
-
-    private static func perform(_ request: HTTPRequest, userAgent: String, on handle: EasyHandle?) -> Result<HTTPResponse, HTTPFailure> {
-        guard let handle else { return .failure(.notSent("libcurl could not start a transfer")) }
-        return handle.perform(request, userAgent: userAgent)
-    }
-}
-
-/// Threads that run transfers, each with its own easy handle. A job goes to an idle worker;
-/// when none is idle a new one starts, so transfers never wait for each other here (the
-/// caller bounds how many are in flight). Idle workers wait for the next job and live as long
-/// as the process: starting a thread and a handle per request cost more than the request.
-final class TransferWorkers: @unchecked Sendable {
-    typealias Job = @Sendable (_ handle: EasyHandle?) -> Void
-
-    static let shared = TransferWorkers()
-
-    private let condition = NSCondition()
-    private var jobs: [Job] = []
-    private var idle = 0
-
-    func run(_ job: @escaping Job) {
-        condition.lock()
-        jobs.append(job)
-        if idle >= jobs.count {
-            condition.signal()
-        } else {
-            let thread = Thread { [self] in work() }
             thread.stackSize = 1 << 20
             thread.start()
         }
-        condition.unlock()
+        idle.withLock { $0.append((origin, handle)) }
+        return try result.get()
     }
 
-    private func work() {
-        let handle = EasyHandle()
-        condition.lock()
-        while true {
-            while jobs.isEmpty {
-                idle += 1
-                condition.wait()
-                idle -= 1
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job(handle)
-            condition.lock()
-        }
+    /// `scheme://host:port` of a URL: the part that decides which connections can carry it.
+    static func origin(of url: String) -> Substring {
+        guard let scheme = url.range(of: "://") else { return url[...] }
+        return url[..<(url[scheme.upperBound...].firstIndex { "/?#".contains($0) } ?? url.endIndex)]
     }
 }
 
@@ -98,7 +68,11 @@ final class TransferWorkers: @unchecked Sendable {
 /// always does over HTTP/1), one over HTTP/2 (a refused stream is resent on the same
 /// connection), and one that failed. A run of requests on one kept-alive HTTP/1 connection
 /// never needs it.
-final class EasyHandle {
+///
+/// Unchecked Sendable: a handle is used by one transfer at a time (the client's pool hands it
+/// to one request and takes it back when that transfer is over), and libcurl lets a handle
+/// move between threads between transfers.
+final class EasyHandle: @unchecked Sendable {
     private let curl: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     /// Where the callbacks put the answer (curl's userdata for both).
@@ -235,30 +209,23 @@ final class EasyHandle {
 /// What one transfer's callbacks write into.
 private final class ResponseSink {
     var body = Data()
-    /// The header fields of the last response so far (a 1xx's are dropped), as received.
-    private var received: [UInt8] = []
-
-    var headers: HTTPHeaders { HTTPHeaders(received: received) }
+    /// The header fields of the last response so far (a 1xx's are dropped).
+    var headers = HTTPHeaders()
 
     func reset() {
         body = Data()
-        received = []
+        headers = HTTPHeaders()
     }
 
     /// One raw header line as curl hands it over (with its line end): a status line starts a
-    /// new response (after a 1xx), any other `name: value` line is kept.
+    /// new response (after a 1xx), any other `name: value` line is a field of it.
     func takeHeaderLine(_ line: UnsafeRawBufferPointer) {
-        let bytes = line.bindMemory(to: UInt8.self)
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
-        var start = bytes.startIndex, end = bytes.endIndex
-        while start < end, isSpace(bytes[start]) { start += 1 }
-        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        let trimmed = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        if trimmed.starts(with: "HTTP/".utf8) {
-            received.removeAll(keepingCapacity: true)
-            return
+        let text = String(decoding: line, as: UTF8.self)
+        if text.hasPrefix("HTTP/") {
+            headers = HTTPHeaders()
+        } else {
+            headers.addReceived(line: text)
         }
-        HTTPHeaders.appendReceived(trimmed, to: &received)
     }
 }
 

@@ -62,95 +62,41 @@ public struct HTTPResponse: Sendable {
 }
 
 /// Header fields in order, looked up without regard to case.
-///
-/// A response's fields are kept as the bytes that came (`init(received:)`) and turned into
-/// strings only when asked for: an adapter reads one or two of a response's twenty-odd
-/// fields, mostly none, and two strings per field were a tenth of a request's cost.
 public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
-    private var parsed: [(name: String, value: String)] = []
-    /// `name: value` lines, each trimmed and ended by a line feed; nil once parsed.
-    private var received: [UInt8]?
+    /// Every field, in order.
+    public private(set) var fields: [(name: String, value: String)] = []
 
     public init() {}
 
     public init(dictionaryLiteral elements: (String, String)...) {
-        for (name, value) in elements { parsed.append((name, value)) }
-    }
-
-    /// Fields as received: `name: value` lines, each ended by a line feed (see
-    /// `appendReceived`).
-    init(received: [UInt8]) { self.received = received }
-
-    /// Appends one received line (without its line end) to `received`, if it is a field.
-    static func appendReceived(_ line: UnsafeBufferPointer<UInt8>, to received: inout [UInt8]) {
-        guard line.contains(UInt8(ascii: ":")) else { return }
-        received.append(contentsOf: line)
-        received.append(0x0A)
-    }
-
-    /// Every field, in order.
-    public var fields: [(name: String, value: String)] {
-        guard let received else { return parsed }
-        var fields: [(name: String, value: String)] = []
-        Self.eachReceived(received) { name, value in
-            fields.append((String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self)))
-            return true
-        }
-        return fields
+        fields = elements.map { (name: $0.0, value: $0.1) }
     }
 
     /// The first value of `name`; setting replaces every field of that name.
     public subscript(name: String) -> String? {
-        get {
-            guard let received else { return parsed.first { Self.sameName($0.name, name) }?.value }
-            var found: String?
-            Self.eachReceived(received) { field, value in
-                guard Self.sameName(field, name.utf8) else { return true }
-                found = String(decoding: value, as: UTF8.self)
-                return false
-            }
-            return found
-        }
+        get { fields.first { Self.sameName($0.name, name) }?.value }
         set {
-            materialize()
-            parsed.removeAll { Self.sameName($0.name, name) }
-            if let newValue { parsed.append((name, newValue)) }
+            fields.removeAll { Self.sameName($0.name, name) }
+            if let newValue { fields.append((name, newValue)) }
         }
     }
 
     public mutating func add(_ name: String, _ value: String) {
-        materialize()
-        parsed.append((name, value))
+        fields.append((name, value))
     }
 
-    private mutating func materialize() {
-        guard received != nil else { return }
-        parsed = fields
-        received = nil
+    /// Adds the field of one header line as received (`name: value`; the white space around
+    /// the name and the value, and the line end, left out). A line without a colon (the
+    /// blank line that ends a header) is no field and adds nothing.
+    mutating func addReceived(line: String) {
+        guard let colon = line.firstIndex(of: ":") else { return }
+        fields.append((line[..<colon].trimmingCharacters(in: .whitespacesAndNewlines),
+                       line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
-    /// Calls `body` with each received field's name and value (white space around the colon
-    /// left out) until it returns false.
-    private static func eachReceived(_ received: [UInt8], _ body: (ArraySlice<UInt8>, ArraySlice<UInt8>) -> Bool) {
-        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-        var lineStart = received.startIndex
-        while let lineEnd = received[lineStart...].firstIndex(of: 0x0A) {
-            defer { lineStart = lineEnd + 1 }
-            guard let colon = received[lineStart..<lineEnd].firstIndex(of: UInt8(ascii: ":")) else { continue }
-            var nameEnd = colon, valueStart = colon + 1
-            while nameEnd > lineStart, isSpace(received[nameEnd - 1]) { nameEnd -= 1 }
-            while valueStart < lineEnd, isSpace(received[valueStart]) { valueStart += 1 }
-            if !body(received[lineStart..<nameEnd], received[valueStart..<lineEnd]) { return }
-        }
-    }
-
-    /// Field names are ASCII tokens (RFC 9110 §5.1), compared without regard to ASCII case.
-    static func sameName(_ a: String, _ b: String) -> Bool { sameName(a.utf8, b.utf8) }
-
-    static func sameName<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
-        a.count == b.count && zip(a, b).allSatisfy { x, y in
-            x == y || (x | 0x20 == y | 0x20 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(x | 0x20))
-        }
+    /// Field names are ASCII tokens (RFC 9110 §5.1), compared without regard to case.
+    private static func sameName(_ a: String, _ b: String) -> Bool {
+        a.lowercased() == b.lowercased()
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }

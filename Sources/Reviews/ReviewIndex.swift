@@ -31,29 +31,47 @@ public struct IndexedReview: Sendable, Equatable {
     public func isPublished(at now: Date) -> Bool { !draft && date <= now }
 }
 
+/// What posting knows of a site's reviews: the index of every one, and each whole review on
+/// demand (`review(_:)`).
 public struct ReviewIndex: Sendable {
     public var reviews: [IndexedReview]
     /// Problems of the last full load (only when it was not answered from the cache).
     public var diagnostics: [Diagnostic]
     public var fromCache: Bool
+    /// The site, and how its review files are read.
+    private var directory: URL
+    private var loader: ReviewLoader
     /// The whole reviews, by source file, when this index was made by loading them (not
     /// from the cache): whoever needs a review next need not read its file again.
-    public var loaded: [String: Review] = [:]
+    private var loaded: [String: Review] = [:]
+
+    /// The whole review behind an indexed one: as loaded with the index, or read from its
+    /// file again now, so that an edit since the index was cached wins (a draft again, a
+    /// later date, a new skip). A failure lists the review's problems.
+    public func review(_ indexed: IndexedReview) -> Result<Review, ReviewProblems> {
+        if let review = loaded[indexed.source] { return .success(review) }
+        return loader.load(indexed.source, in: directory)
+    }
 
     /// The index of a site, from the cache when it is still valid, else by loading every review
     /// (and refreshing the cache).
     public static func load(site directory: URL, config: SiteConfig, configData: Data) -> ReviewIndex {
         let fingerprint = SiteFingerprint.compute(siteDirectory: directory, configData: configData, purpose: "review-index-1")
         let cacheURL = directory.appendingPathComponent(".syndicate/cache/reviews.tsv")
+        let loader = ReviewLoader(config: config)
         if let cached = read(cacheURL, fingerprint: fingerprint) {
-            return ReviewIndex(reviews: cached, diagnostics: [], fromCache: true)
+            return ReviewIndex(reviews: cached, diagnostics: [], fromCache: true, directory: directory, loader: loader)
         }
-        let (reviews, diagnostics) = ReviewLoader(config: config).loadAll(in: directory)
+        let (reviews, diagnostics) = loader.loadAll(in: directory)
         let indexed = reviews.map(IndexedReview.init)
         write(indexed, to: cacheURL, fingerprint: fingerprint)
-        return ReviewIndex(reviews: indexed, diagnostics: diagnostics, fromCache: false,
+        return ReviewIndex(reviews: indexed, diagnostics: diagnostics, fromCache: false, directory: directory, loader: loader,
                            loaded: Dictionary(reviews.map { ($0.source, $0) }, uniquingKeysWith: { first, _ in first }))
     }
+
+    // The cache stays tab-separated lines rather than Codable JSON like the other caches: it
+    // is the one large one (a row per review, 10,000 on a big site), read whole by every
+    // `post` the idle marker does not answer, and a split on bytes keeps that read cheap.
 
     private static func read(_ url: URL, fingerprint: String) -> [IndexedReview]? {
         guard let data = FileReader.contents(atPath: url.path) else { return nil }

@@ -67,17 +67,17 @@ public struct ReviewLoader: Sendable {
         return sorted ? names.sorted() : names
     }
 
+    /// One review file, by its path relative to the site (`reviews/x.md`).
+    public func load(_ path: String, in directory: URL) -> Result<Review, ReviewProblems> {
+        guard let data = FileReader.contents(atPath: directory.appendingPathComponent(path).path) else {
+            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: "cannot be read")]))
+        }
+        return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
+    }
+
     public func loadAll(in directory: URL) -> (reviews: [Review], diagnostics: [Diagnostic]) {
         let files = Self.reviewFiles(in: directory)
-        let parser = FrontMatterParser(timeZone: config.site.timeZone)
-        let root = directory.path.hasSuffix("/") ? directory.path : directory.path + "/"
-        let load = { @Sendable (name: String) -> Result<Review, ReviewProblems> in
-            let path = "reviews/" + name
-            guard let data = FileReader.contents(atPath: root + path) else {
-                return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: "cannot be read")]))
-            }
-            return parser.parse(data, path: path)
-        }
+        let load = { @Sendable (name: String) in self.load("reviews/" + name, in: directory) }
         // A few hundred reviews parse in a few milliseconds on one thread; waking more threads
         // would cost more CPU than it saves time.
         let results = files.count <= 256 ? files.map(load) : ParallelMap.map(files, load)

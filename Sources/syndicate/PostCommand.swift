@@ -90,9 +90,8 @@ struct RepostCommand: AsyncParsableCommand {
             console.error("\(indexed.source) is \(indexed.draft ? "a draft" : "not published yet"): it cannot be posted")
             throw ExitCode(1)
         }
-        let data = FileManager.default.contents(atPath: session.site.directory.appendingPathComponent(indexed.source).path) ?? Data()
         let review: Review
-        switch FrontMatterParser(timeZone: session.site.config.site.timeZone).parse(data, path: indexed.source) {
+        switch index.review(indexed) {
         case .success(let parsed): review = parsed
         case .failure(let problems):
             problems.diagnostics.forEach { console.problem($0.description) }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Synchronization
 import SyndicateTesting
 import Testing
 
@@ -9,17 +10,12 @@ import Testing
 struct ConnectionReuseTests {
     let client = CurlHTTPClient(userAgent: "Syndicate/test (+https://reviews.test)")
 
-    /// The answers to requests made one after another from one thread of a
-    /// `BlockingIOExecutor`, so on one libcurl handle (as one destination's queue makes them).
+    /// The answers to requests made one after another (as one destination's queue makes
+    /// them), so on the handle the last one left idle.
     func responses(to requests: [HTTPRequest]) async throws -> [HTTPResponse] {
-        let executor = BlockingIOExecutor()
-        defer { executor.shutdown() }
-        let client = self.client
-        return try await Task(executorPreference: executor) {
-            var responses: [HTTPResponse] = []
-            for request in requests { responses.append(try await client.send(request)) }
-            return responses
-        }.value
+        var responses: [HTTPResponse] = []
+        for request in requests { responses.append(try await client.send(request)) }
+        return responses
     }
 
     /// The connection each request rode, against a server that keeps connections open.
@@ -92,6 +88,20 @@ struct ConnectionReuseTests {
         #expect(Set(server.requests.map(\.connection)).count >= 12, "each request after the first resent on a new connection")
     }
 
+    /// Handles go back to the client's pool after their transfer, and a request takes the one
+    /// that last spoke to its server, whose connection is still open, even when another
+    /// destination's handle came back after it.
+    @Test func aRequestTakesTheHandleThatLastSpokeToItsServer() async throws {
+        let near = try FakeServer(responses: [.text(200, "near", delay: 0.1)], keepAlive: true)
+        let far = try FakeServer(responses: [.text(200, "far", delay: 0.4)], keepAlive: true)
+        let client = self.client
+        async let first = client.send(HTTPRequest(method: "GET", url: near.baseURL + "/1"))
+        async let other = client.send(HTTPRequest(method: "GET", url: far.baseURL + "/1"))
+        #expect(try await [first.status, other.status] == [200, 200])
+        #expect(try await client.send(HTTPRequest(method: "GET", url: near.baseURL + "/2")).status == 200)
+        #expect(near.requests.map(\.connection) == [0, 0])
+    }
+
     @Test func methodsDecideTheDefault() {
         #expect(HTTPRequest(method: "GET", url: "http://x").idempotent)
         #expect(HTTPRequest(method: "put", url: "http://x").idempotent)
@@ -100,36 +110,17 @@ struct ConnectionReuseTests {
         #expect(!HTTPRequest(method: "PATCH", url: "http://x").idempotent)
         #expect(HTTPRequest(method: "POST", url: "http://x", idempotent: true).idempotent)
     }
-
-    @Test func transfersOnTheExecutorRunOnItsThread() async throws {
-        // The transfer holds the executor's own thread (no hand-over to a worker and back):
-        // a second job for that executor runs only once the answer, held for half a second,
-        // has come.
-        let server = try FakeServer(responses: [.text(200, "ok", delay: 0.5)])
-        let executor = BlockingIOExecutor()
-        defer { executor.shutdown() }
-        let client = self.client
-        let started = Date()
-        let transfer = Task(executorPreference: executor) {
-            try await client.send(HTTPRequest(method: "GET", url: server.baseURL + "/x")).status
-        }
-        try await Task.sleep(nanoseconds: 100_000_000)
-        let second = await Task(executorPreference: executor) { Date().timeIntervalSince(started) }.value
-        #expect(try await transfer.value == 200)
-        #expect(second >= 0.45, "the second job waited for the transfer on the executor's thread")
-    }
 }
 
 /// How many requests each connection of a fake has carried so far.
-private final class RequestsPerConnection: @unchecked Sendable {
-    private let lock = NSLock()
-    private var counts: [Int: Int] = [:]
+private final class RequestsPerConnection: Sendable {
+    private let counts = Mutex<[Int: Int]>([:])
 
     /// Counts one more request on `connection`; returns how many it has carried now.
     func count(_ connection: Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        counts[connection, default: 0] += 1
-        return counts[connection]!
+        counts.withLock { counts in
+            counts[connection, default: 0] += 1
+            return counts[connection]!
+        }
     }
 }

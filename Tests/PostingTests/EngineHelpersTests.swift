@@ -1,5 +1,6 @@
 import Foundation
 @testable import Posting
+import Synchronization
 import Testing
 
 @Suite("Engine helpers")
@@ -17,16 +18,24 @@ struct EngineHelpersTests {
         }
     }
 
-    @Test func semaphoreKeepsASlotOnlyWhileNobodyWaits() async throws {
+    @Test func semaphoreHandsSlotsOnInOrder() async throws {
         let semaphore = AsyncSemaphore(1)
         await semaphore.acquire()
-        #expect(semaphore.keepIfUncontended(), "nobody waits: the holder keeps its slot")
-        let waiter = Task { await semaphore.acquire(); return true }
-        // Give the waiter time to queue up behind the held slot.
-        try await Task.sleep(nanoseconds: 200_000_000)
-        #expect(!semaphore.keepIfUncontended(), "someone waits: the slot goes to them")
-        #expect(await waiter.value)
+        let order = Log()
+        var waiters: [Task<Void, Never>] = []
+        for number in 0..<3 {
+            waiters.append(Task {
+                await semaphore.acquire()
+                order.append(number)
+                semaphore.release()
+            })
+            // Each waiter queues up before the next one starts.
+            try await Task.sleep(nanoseconds: 50_000_000)
+        }
+        #expect(order.entries.isEmpty, "the slot is held: everyone waits")
         semaphore.release()
+        for waiter in waiters { await waiter.value }
+        #expect(order.entries == [0, 1, 2])
         await semaphore.acquire() // free again: taken at once
         semaphore.release()
     }
@@ -49,11 +58,16 @@ struct EngineHelpersTests {
         #expect(counter.peak >= 1)
     }
 
-    final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var inside = 0
-        private(set) var peak = 0
-        func enter() { lock.lock(); inside += 1; peak = max(peak, inside); lock.unlock() }
-        func leave() { lock.lock(); inside -= 1; lock.unlock() }
+    final class Log: Sendable {
+        private let state = Mutex<[Int]>([])
+        var entries: [Int] { state.withLock { $0 } }
+        func append(_ entry: Int) { state.withLock { $0.append(entry) } }
+    }
+
+    final class Counter: Sendable {
+        private let state = Mutex((inside: 0, peak: 0))
+        var peak: Int { state.withLock { $0.peak } }
+        func enter() { state.withLock { $0.inside += 1; $0.peak = max($0.peak, $0.inside) } }
+        func leave() { state.withLock { $0.inside -= 1 } }
     }
 }

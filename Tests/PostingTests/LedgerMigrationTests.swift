@@ -86,36 +86,6 @@ struct LedgerMigrationTests {
         #expect(try ledger.attempts(of: made[1].id!).count == 1)
     }
 
-    /// Everything SQLite knows about a ledger's schema, and the migrations it counts as run.
-    func schema(of queue: DatabaseQueue) throws -> [String] {
-        try queue.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT type || ' ' || name || ' ' || tbl_name || ' ' || IFNULL(sql, '') FROM sqlite_master ORDER BY type, name
-                """)
-            + String.fetchAll(db, sql: "SELECT 'applied ' || identifier FROM grdb_migrations ORDER BY identifier")
-            + String.fetchAll(db, sql: "SELECT 'meta ' || key || '=' || value FROM meta")
-        }
-    }
-
-    @Test func aNewLedgerIsBuiltAsTheMigrationsWouldBuildIt() throws {
-        let fresh = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
-        _ = try Ledger(siteDirectory: fresh.directory)
-        let freshQueue = try DatabaseQueue(path: fresh.directory.appendingPathComponent(Ledger.relativePath).path)
-        let created = try schema(of: freshQueue)
-
-        let stepwise = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
-        let path = stepwise.directory.appendingPathComponent(Ledger.relativePath)
-        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let queue = try DatabaseQueue(path: path.path)
-        try Ledger.migrator.migrate(queue)
-        let migrated = try schema(of: queue)
-
-        #expect(created.count > 10)
-        #expect(created == migrated)
-        // The migrator counts the new ledger as fully migrated.
-        #expect(try freshQueue.read { try Ledger.migrator.hasCompletedMigrations($0) })
-    }
-
     @Test func aLedgerIsInWALModeNewOrReopened() throws {
         let site = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
         let path = site.directory.appendingPathComponent(Ledger.relativePath).path
@@ -131,26 +101,5 @@ struct LedgerMigrationTests {
                                     reviewDate: Date(timeIntervalSince1970: 0), contentHash: "h", now: Date(timeIntervalSince1970: 0))])
         #expect(try ledger.deliveries().count == 1)
         #expect(try journalMode() == "wal")
-    }
-
-    /// New ledgers get 2 KiB pages; one made with another size keeps it and works as before.
-    @Test func pageSizeOfNewAndOlderLedgers() throws {
-        func pageSize(_ site: TemporarySite) throws -> Int? {
-            try DatabaseQueue(path: site.directory.appendingPathComponent(Ledger.relativePath).path).read { db in
-                try Int.fetchOne(db, sql: "PRAGMA page_size")
-            }
-        }
-        let fresh = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
-        do { _ = try Ledger(siteDirectory: fresh.directory) }
-        #expect(try pageSize(fresh) == 2048)
-
-        let older = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
-        try makeFirstReleaseLedger(in: older.directory)
-        let ledger = try Ledger(siteDirectory: older.directory)
-        var delivery = try #require(try ledger.deliveries().first)
-        delivery.state = .posted
-        try ledger.record(delivery, attempt: nil)
-        #expect(try ledger.deliveries().first?.state == .posted)
-        #expect(try pageSize(older) == 4096)
     }
 }

@@ -1,18 +1,19 @@
 import Destinations
 import Foundation
+import GRDB
 import HTTP
 import Posting
 import Reviews
+import Synchronization
 import SyndicateTesting
 import Testing
 
 /// A clock tests can move.
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var current: Date
-    init(_ date: Date) { current = date }
-    var now: Date { lock.withLock { current } }
-    func advance(_ seconds: Double) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+final class TestClock: Sendable {
+    private let current: Mutex<Date>
+    init(_ date: Date) { current = Mutex(date) }
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: Double) { current.withLock { $0.addTimeInterval(seconds) } }
 }
 
 private let secret = "hooksecret-TOKEN-9f8e7d"
@@ -61,6 +62,26 @@ struct PosterTests {
         let again = try await post(site, clock: clock)
         #expect(again.outcomes.isEmpty)
         #expect(server.requests.count == 3, "a post with nothing due sends no request")
+    }
+
+    /// SPEC §6's order, as another process reading the ledger sees it: each delivery is
+    /// committed `sending` before its request arrives, and the one before it is committed
+    /// with its outcome by then.
+    @Test func eachRequestLeavesAfterItsSendingMarkAndThePreviousOutcomeAreCommitted() async throws {
+        let seen = Mutex<[[String]]>([])
+        let ledgerPath = Mutex<String?>(nil)
+        let server = try FakeServer { _, _ in
+            let states = ledgerPath.withLock { $0 }.flatMap { path in
+                try? DatabaseQueue(path: path).read { db in try String.fetchAll(db, sql: "SELECT state FROM delivery ORDER BY review") }
+            }
+            seen.withLock { $0.append(states ?? []) }
+            return .json(200, "{}")
+        }
+        let site = try webhookSite(reviews: 3, server: server)
+        ledgerPath.withLock { $0 = site.directory.appendingPathComponent(Ledger.relativePath).path }
+        #expect(try await post(site, clock: TestClock(start)).count(.posted) == 3)
+        #expect(seen.withLock { $0 } == [["sending", "pending", "pending"], ["posted", "sending", "pending"], ["posted", "posted", "sending"]])
+        #expect(try deliveries(site, clock: TestClock(start)).allSatisfy { $0.state == .posted })
     }
 
     @Test func sinceAndSkipAndDraftsAreRespected() async throws {
@@ -314,5 +335,30 @@ struct IdleMarkerTests {
         clock.advance(30 * 86400)
         #expect(try await session.post(only: nil, limit: nil) { _ in }?.report.count(.posted) == 1)
         #expect(server.requests.count == 5)
+    }
+
+    /// The marker is JSON (`CacheFile`); a file of any other shape (the line format of
+    /// earlier versions, a torn write) means a full look, never a wrong "idle".
+    @Test func aMarkerHoldsOnlyAsSaved() throws {
+        let site = try TemporarySite.posting(reviews: 1, destinations: "", credentials: "")
+        let ledger = try Ledger(siteDirectory: site.directory)
+        let marker = IdleMarker(siteDirectory: site.directory)
+        let now = start
+        marker.save(fingerprint: "f1", ledgerVersion: try ledger.version(), idleUntil: now.addingTimeInterval(60))
+        #expect(marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now))
+        #expect(!marker.holds(fingerprint: "f2", siteDirectory: site.directory, now: now))
+        #expect(!marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now.addingTimeInterval(60)))
+        let saved = try #require(site.read(".syndicate/cache/post-idle"))
+        #expect(saved.hasPrefix("{"))
+
+        try site.write(".syndicate/cache/post-idle", "syndicate post-idle 1\nfingerprint f1\nledger-version \(try ledger.version())\nidle-until -\n")
+        #expect(!marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now))
+        try site.write(".syndicate/cache/post-idle", String(saved.prefix(saved.count / 2)))
+        #expect(!marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now))
+
+        marker.save(fingerprint: "f1", ledgerVersion: try ledger.version(), idleUntil: nil)
+        #expect(marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: .distantFuture))
+        _ = try ledger.update(where: { _ in false }) { _ in }
+        #expect(!marker.holds(fingerprint: "f1", siteDirectory: site.directory, now: now), "any write moves the counter")
     }
 }

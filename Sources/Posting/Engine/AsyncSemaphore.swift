@@ -1,63 +1,41 @@
-import Foundation
+import Synchronization
 
 /// Limits how many requests are in flight at once, across destinations (`post.concurrency`).
-///
-/// A lock, not an actor: taking a free slot and keeping one are answered on the caller's
-/// thread, with no hop to another executor; only a caller that must wait suspends.
-final class AsyncSemaphore: @unchecked Sendable {
-    private let lock = NSLock()
-    private var available: Int
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+/// Slots are handed on in the order they were asked for.
+final class AsyncSemaphore: Sendable {
+    private struct State {
+        var available: Int
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
 
-    init(_ count: Int) { available = count }
+    private let state: Mutex<State>
 
+    init(_ count: Int) { state = Mutex(State(available: count)) }
+
+    /// Takes a slot, waiting for one to come free.
     func acquire() async {
-        if takeFree() { return }
         await withCheckedContinuation { continuation in
-            // Checked again under the lock: a slot may have come free since.
-            lock.lock()
-            if available > 0 {
-                available -= 1
-                lock.unlock()
-                continuation.resume()
-            } else {
-                waiters.append(continuation)
-                lock.unlock()
+            let granted = state.withLock { state in
+                guard state.available > 0 else {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.available -= 1
+                return true
             }
+            if granted { continuation.resume() }
         }
     }
 
-    private func takeFree() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard available > 0 else { return false }
-        available -= 1
-        return true
-    }
-
+    /// Gives a slot back: to the first waiter, if any.
     func release() {
-        lock.lock()
-        if waiters.isEmpty {
-            available += 1
-            lock.unlock()
-        } else {
-            let next = waiters.removeFirst()
-            lock.unlock()
-            next.resume()
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiters.isEmpty else {
+                state.available += 1
+                return nil
+            }
+            return state.waiters.removeFirst()
         }
-    }
-
-    /// For a holder about to need a slot again: true, keeping its slot, when nobody waits for
-    /// one; otherwise the slot goes to the first waiter, and the holder must `acquire` anew.
-    func keepIfUncontended() -> Bool {
-        lock.lock()
-        if waiters.isEmpty {
-            lock.unlock()
-            return true
-        }
-        let next = waiters.removeFirst()
-        lock.unlock()
-        next.resume()
-        return false
+        next?.resume()
     }
 }

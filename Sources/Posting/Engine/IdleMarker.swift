@@ -16,42 +16,13 @@ public struct IdleMarker: Sendable {
         url = siteDirectory.appendingPathComponent(".syndicate/cache/post-idle")
     }
 
-    struct Record: Equatable {
+    /// What the marker file holds (`CacheFile.store`); one of another shape (an older
+    /// version's) reads as no marker.
+    private struct Record: Codable, Equatable {
         var fingerprint: String
         var ledgerVersion: Int64
         /// Epoch seconds; nil when nothing is scheduled at all.
         var idleUntil: Double?
-
-        /// The marker file (`CacheFile.record`). Read by every cron tick, so kept to what a
-        /// split can parse: going through Codable cost that tick a fifth of a millisecond in
-        /// type lookups alone.
-        var text: String {
-            CacheFile.record(header: Self.header, ["fingerprint": fingerprint, "ledger-version": String(ledgerVersion),
-                                                   "idle-until": idleUntil.map { "\($0)" } ?? "-"])
-        }
-
-        private static let header = "syndicate post-idle 1"
-        private static let keys = ["fingerprint", "ledger-version", "idle-until"]
-
-        init(fingerprint: String, ledgerVersion: Int64, idleUntil: Double?) {
-            self.fingerprint = fingerprint
-            self.ledgerVersion = ledgerVersion
-            self.idleUntil = idleUntil
-        }
-
-        /// Nil for anything but exactly what `text` writes.
-        init?(text: Substring) {
-            guard let values = CacheFile.values(in: text, header: Self.header, keys: Self.keys),
-                  let version = Int64(values[1]) else { return nil }
-            if values[2] == "-" {
-                idleUntil = nil
-            } else {
-                guard let seconds = Double(values[2]) else { return nil }
-                idleUntil = seconds
-            }
-            fingerprint = String(values[0])
-            ledgerVersion = version
-        }
     }
 
     /// Everything a `post` depends on besides the ledger: the program, `syndicate.toml`, the
@@ -74,16 +45,15 @@ public struct IdleMarker: Sendable {
     /// Whether the last run's "nothing to do" still stands. Cheap on purpose: no config or
     /// credentials parsing, and the ledger read through a read-only connection.
     public func holds(fingerprint: String, siteDirectory: URL, now: Date) -> Bool {
-        guard let data = FileReader.contents(atPath: url.path),
-              let record = Record(text: Substring(decoding: data, as: UTF8.self)),
-              record.fingerprint == fingerprint, record.idleUntil.map({ now.timeIntervalSince1970 < $0 }) ?? true,
+        guard let record = CacheFile.load(Record.self, from: url), record.fingerprint == fingerprint,
+              record.idleUntil.map({ now.timeIntervalSince1970 < $0 }) ?? true,
               let version = Ledger.peekVersion(siteDirectory: siteDirectory) else { return false }
         return version == record.ledgerVersion
     }
 
     public func save(fingerprint: String, ledgerVersion: Int64, idleUntil: Date?) {
         let record = Record(fingerprint: fingerprint, ledgerVersion: ledgerVersion, idleUntil: idleUntil.map(\.timeIntervalSince1970))
-        CacheFile.write(record.text, to: url)
+        CacheFile.store(record, at: url)
     }
 
     public func clear() { try? FileManager.default.removeItem(at: url) }

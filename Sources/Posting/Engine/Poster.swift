@@ -86,15 +86,13 @@ public struct Poster: Sendable {
         var report = try recoverInterrupted()
         let plan = try plan(index: index, only: names)
         if plan.new.isEmpty && plan.due.isEmpty { return report }
-        let threads = DestinationThreads()
-        defer { threads.shutdown() }
-        await prepare(Set(plan.new.map(\.destination) + plan.due.map(\.destination)), on: threads)
-        let created = try createDeliveries(plan.new, loaded: index.loaded)
+        await prepare(Set(plan.new.map(\.destination) + plan.due.map(\.destination)))
+        let created = try createDeliveries(plan.new, index: index)
         var work = plan.due + created.filter { $0.state == .pending }
         work.sort { ($0.reviewDate, $0.review, $0.destination, $0.series) < ($1.reviewDate, $1.review, $1.destination, $1.series) }
         if let limit { work = Array(work.prefix(limit)) }
         report.merge(PostReport(uncomposable: created))
-        report.merge(await dispatch(work, on: threads))
+        report.merge(await dispatch(work))
         return report
     }
 
@@ -103,9 +101,7 @@ public struct Poster: Sendable {
     public func repost(_ review: Review, only names: [String]? = nil) async throws -> PostReport {
         var report = try recoverInterrupted()
         let targets = destinations.filter { $0.kind != WebSubKind.name && (names == nil || names!.contains($0.name)) }
-        let threads = DestinationThreads()
-        defer { threads.shutdown() }
-        await prepare(Set(targets.map(\.name)), on: threads)
+        await prepare(Set(targets.map(\.name)))
         var deliveries: [Delivery] = []
         for destination in targets {
             let series = try ledger.nextSeries(review: review.slug, destination: destination.name)
@@ -113,7 +109,7 @@ public struct Poster: Sendable {
         }
         let inserted = try ledger.insert(deliveries)
         report.merge(PostReport(uncomposable: inserted))
-        report.merge(await dispatch(inserted.filter { $0.state == .pending }, on: threads))
+        report.merge(await dispatch(inserted.filter { $0.state == .pending }))
         return report
     }
 
@@ -166,35 +162,27 @@ public struct Poster: Sendable {
 
     /// Lets each destination about to be used refresh what it caches (SPEC §6: only when
     /// something is about to be sent).
-    private func prepare(_ names: Set<String>, on threads: DestinationThreads) async {
+    private func prepare(_ names: Set<String>) async {
         for destination in destinations where names.contains(destination.name) {
-            await withTaskExecutorPreference(threads.executor(for: destination.name)) { await destination.prepare() }
+            await destination.prepare()
         }
     }
 
-    /// - Parameter loaded: reviews read moments ago with the index; any other is read again
-    ///   now, so that an edit since the index was cached (a draft again, a later date, a new
-    ///   skip) wins.
-    private func createDeliveries(_ pairs: [(review: IndexedReview, destination: String)], loaded: [String: Review]) throws -> [Delivery] {
+    /// Each review is read whole through the index (`ReviewIndex.review(_:)`): an edit since
+    /// the index was cached (a draft again, a later date, a new skip) wins.
+    private func createDeliveries(_ pairs: [(review: IndexedReview, destination: String)], index: ReviewIndex) throws -> [Delivery] {
         guard !pairs.isEmpty else { return [] }
-        let parser = FrontMatterParser(timeZone: config.site.timeZone)
-        var parsed: [String: Result<Review, ReviewProblems>] = [:]
+        var reviews: [String: Result<Review, ReviewProblems>] = [:]
         var deliveries: [Delivery] = []
         for (indexed, name) in pairs {
             guard let destination = destinations.first(where: { $0.name == name }) else { continue }
-            if parsed[indexed.source] == nil, let review = loaded[indexed.source] {
-                parsed[indexed.source] = .success(review)
-            } else if parsed[indexed.source] == nil {
-                let data = FileManager.default.contents(atPath: siteDirectory.appendingPathComponent(indexed.source).path) ?? Data()
-                parsed[indexed.source] = parser.parse(data, path: indexed.source)
-            }
-            switch parsed[indexed.source]! {
-            case .success(let review):
-                guard review.isPublished(at: clock()), !review.syndication.skip.contains(name) else { continue }
-                deliveries.append(makeDelivery(review, destination: destination, series: 0))
-            case .failure:
-                continue // edited into an invalid state since it was indexed; `check` reports it
-            }
+            let read = reviews[indexed.source] ?? index.review(indexed)
+            reviews[indexed.source] = read
+            // An invalid review (edited into that state since it was indexed) is left out;
+            // `check` reports it.
+            guard case .success(let review) = read, review.isPublished(at: clock()),
+                  !review.syndication.skip.contains(name) else { continue }
+            deliveries.append(makeDelivery(review, destination: destination, series: 0))
         }
         return try ledger.insert(deliveries)
     }
@@ -217,13 +205,8 @@ public struct Poster: Sendable {
 
     // MARK: Dispatch
 
-    /// - Parameter threads: the run's threads, when `prepare` already used them; else the
-    ///   dispatch makes its own.
-    private func dispatch(_ work: [Delivery], on threads: DestinationThreads? = nil) async -> PostReport {
+    private func dispatch(_ work: [Delivery]) async -> PostReport {
         guard !work.isEmpty else { return PostReport() }
-        let owned = threads == nil
-        let threads = threads ?? DestinationThreads()
-        defer { if owned { threads.shutdown() } }
         let semaphore = AsyncSemaphore(config.post.concurrency)
         var queues: [String: [Delivery]] = [:]
         for delivery in work { queues[delivery.destination, default: []].append(delivery) }
@@ -231,9 +214,7 @@ public struct Poster: Sendable {
         return await withTaskGroup(of: PostReport.self) { group in
             for (name, queue) in queues {
                 guard let destination = byName[name] else { continue }
-                group.addTask(executorPreference: threads.executor(for: name)) {
-                    await serve(queue, of: destination, semaphore: semaphore)
-                }
+                group.addTask { await serve(queue, of: destination, semaphore: semaphore) }
             }
             var total = PostReport()
             for await report in group { total.merge(report) }
@@ -241,97 +222,44 @@ public struct Poster: Sendable {
         }
     }
 
-    /// One destination's deliveries, one at a time, in order. An attempt's outcome is
-    /// committed together with the next delivery's `sending` mark, one transaction per post
-    /// instead of two, while this queue keeps its request slot because no other destination
-    /// is waiting for one; otherwise it is committed at once and the slot handed on.
+    /// One destination's deliveries, one at a time, in order, each holding one of the
+    /// run's request slots while it is attempted.
     private func serve(_ queue: [Delivery], of destination: any Destination, semaphore: AsyncSemaphore) async -> PostReport {
         var report = PostReport()
-        var unrecorded: Attempted?
-        var holdingSlot = false
-        func publish(_ outcome: DeliveryOutcome?) {
+        for delivery in queue {
+            await semaphore.acquire()
+            let outcome = await attempt(delivery, with: destination)
+            semaphore.release()
             // nil: settled by another command meanwhile; nothing was sent.
-            guard let outcome else { return }
+            guard let outcome else { continue }
             report.add(outcome)
             onResult(outcome)
         }
-        for delivery in queue {
-            if !holdingSlot { await semaphore.acquire() }
-            holdingSlot = true
-            switch begin(delivery, with: destination, committing: &unrecorded) {
-            case .settled(let earlier, let outcome):
-                publish(earlier)
-                publish(outcome)
-            case .send(let earlier, let sending, let payload):
-                publish(earlier)
-                unrecorded = await send(sending, payload: payload, with: destination)
-            }
-            if !semaphore.keepIfUncontended() {
-                holdingSlot = false
-                publish(commit(&unrecorded))
-            }
-        }
-        publish(commit(&unrecorded))
-        if holdingSlot { semaphore.release() }
         return report
     }
 
-    /// A delivery's state after an attempt, with its attempt record, not yet committed.
-    private struct Attempted {
-        var delivery: Delivery
-        var attempt: Attempt
-    }
-
-    private enum Start {
-        /// Reached a state without sending (or was settled by another command: nil).
-        case settled(earlier: DeliveryOutcome?, DeliveryOutcome?)
-        /// Committed as `sending`: the request may leave.
-        case send(earlier: DeliveryOutcome?, Delivery, payload: Data)
-    }
-
-    /// Commits the previous attempt's outcome, if any, and then this delivery's `sending`
-    /// mark (in one transaction when both are due), unless it must be settled unsent.
-    private func begin(_ delivery: Delivery, with destination: any Destination, committing unrecorded: inout Attempted?) -> Start {
+    /// One attempt, in the order SPEC §6 requires: `sending` committed, then the request,
+    /// then its outcome committed. A delivery that must not be sent is settled instead.
+    private func attempt(_ delivery: Delivery, with destination: any Destination) async -> DeliveryOutcome? {
         var delivery = delivery
         let now = clock()
         // Checked here, when the request would leave, not when the retry was scheduled: a
         // destination's memory of idempotency keys may have run out in between.
         if destination.deduplicates, delivery.attempts > 0, let id = delivery.id, (try? ledger.hadNoAnswer(id)) == true,
            !destination.resendIsSafe(createdAt: delivery.createdAt, now: now) {
-            let earlier = commit(&unrecorded)
-            return .settled(earlier: earlier, settle(&delivery, as: .unknown, now: now,
-                message: "no answer earlier, and the destination no longer recognises the idempotency key (may have been posted: check, then `syndicate resolve`)"))
+            return settle(&delivery, as: .unknown, now: now,
+                message: "no answer earlier, and the destination no longer recognises the idempotency key (may have been posted: check, then `syndicate resolve`)")
         }
         guard let payload = delivery.payload else {
-            let earlier = commit(&unrecorded)
-            return .settled(earlier: earlier, settle(&delivery, as: .dead, now: now,
-                message: "the post could not be composed when the delivery was created: fix it, then `syndicate repost`"))
+            return settle(&delivery, as: .dead, now: now,
+                message: "the post could not be composed when the delivery was created: fix it, then `syndicate repost`")
         }
-        var earlier: DeliveryOutcome?
-        let sending: Delivery?
         do {
-            if let previous = unrecorded {
-                unrecorded = nil
-                earlier = DeliveryOutcome(delivery: previous.delivery, error: nil)
-                do {
-                    sending = try ledger.record(previous.delivery, attempt: previous.attempt, thenMarkSending: delivery, now: now)
-                } catch {
-                    earlier?.error = "ledger: \(error)"
-                    throw error
-                }
-            } else {
-                sending = try ledger.markSending(delivery, now: now)
-            }
+            guard let sending = try ledger.markSending(delivery, now: now) else { return nil }
+            delivery = sending
         } catch {
-            return .settled(earlier: earlier, DeliveryOutcome(delivery: delivery, error: "ledger: \(error)"))
+            return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
         }
-        guard let sending else { return .settled(earlier: earlier, nil) }
-        return .send(earlier: earlier, sending, payload: payload)
-    }
-
-    /// The request, and the state it leads to (committed later, by `begin` or `commit`).
-    private func send(_ delivery: Delivery, payload: Data, with destination: any Destination) async -> Attempted {
-        var delivery = delivery
         let started = clock()
         let result = await destination.send(OutgoingDelivery(review: delivery.review, idempotencyKey: delivery.idempotencyKey,
                                                              payload: payload, attempt: delivery.attempts,
@@ -339,19 +267,12 @@ public struct Poster: Sendable {
         let finished = clock()
         let attempt = apply(result, to: &delivery, resendIsSafe: destination.resendIsSafe(createdAt: delivery.createdAt, now: finished),
                             now: finished, started: started)
-        return Attempted(delivery: delivery, attempt: attempt)
-    }
-
-    /// Commits an outcome on its own.
-    private func commit(_ unrecorded: inout Attempted?) -> DeliveryOutcome? {
-        guard let attempted = unrecorded else { return nil }
-        unrecorded = nil
         do {
-            try ledger.record(attempted.delivery, attempt: attempted.attempt)
+            try ledger.record(delivery, attempt: attempt)
         } catch {
-            return DeliveryOutcome(delivery: attempted.delivery, error: "ledger: \(error)")
+            return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
         }
-        return DeliveryOutcome(delivery: attempted.delivery, error: nil)
+        return DeliveryOutcome(delivery: delivery, error: nil)
     }
 
     /// Records a state reached without sending anything.
@@ -422,31 +343,6 @@ public struct Poster: Sendable {
             }
         }
         return attempt
-    }
-}
-
-/// A thread of its own for each destination of a run (its `prepare`, then its queue): its
-/// requests go one after another, and making them there costs no thread switches and reuses
-/// one connection.
-final class DestinationThreads: @unchecked Sendable {
-    private let lock = NSLock()
-    private var executors: [String: BlockingIOExecutor] = [:]
-
-    func executor(for name: String) -> BlockingIOExecutor {
-        lock.lock()
-        defer { lock.unlock() }
-        if let executor = executors[name] { return executor }
-        let executor = BlockingIOExecutor()
-        executors[name] = executor
-        return executor
-    }
-
-    /// Lets every thread end once its work is done.
-    func shutdown() {
-        lock.lock()
-        defer { lock.unlock() }
-        executors.values.forEach { $0.shutdown() }
-        executors = [:]
     }
 }
 

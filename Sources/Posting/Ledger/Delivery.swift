@@ -19,7 +19,7 @@ public enum DeliveryState: String, Codable, Sendable, CaseIterable, DatabaseValu
 }
 
 /// One review on one destination: one attempt series (SPEC §6). Reposts are new series.
-public struct Delivery: Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "delivery"
 
     public var id: Int64?
@@ -48,52 +48,18 @@ public struct Delivery: Sendable, Equatable, FetchableRecord, MutablePersistable
     public var updatedAt: Date
     public var postedAt: Date?
 
+    enum CodingKeys: String, CodingKey {
+        case id, review, destination, kind, series, state, attempts, idempotencyKey = "idempotency_key", payload
+        case reviewDate = "review_date", nextAttemptAt = "next_attempt_at", lastError = "last_error", remoteID = "remote_id"
+        case remoteURL = "remote_url", contentHash = "content_hash", createdAt = "created_at", updatedAt = "updated_at"
+        case postedAt = "posted_at"
+    }
+
+    // Dates are stored as epoch seconds, so SQL can compare `next_attempt_at` with a number.
+    public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
+    public static func databaseDateEncodingStrategy(for column: String) -> DatabaseDateEncodingStrategy { .timeIntervalSince1970 }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
-
-    // Columns read and written by hand rather than through Codable: a backlog inserts and
-    // reads hundreds of rows per run, and the Codable path cost several times more. Dates
-    // are epoch seconds, so SQL can compare `next_attempt_at` with a number.
-    public init(row: Row) throws {
-        id = row["id"]
-        review = row["review"]
-        destination = row["destination"]
-        kind = row["kind"]
-        series = row["series"]
-        state = row["state"]
-        attempts = row["attempts"]
-        idempotencyKey = row["idempotency_key"]
-        payload = row["payload"]
-        reviewDate = Date(timeIntervalSince1970: row["review_date"])
-        nextAttemptAt = (row["next_attempt_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-        lastError = row["last_error"]
-        remoteID = row["remote_id"]
-        remoteURL = row["remote_url"]
-        contentHash = row["content_hash"]
-        createdAt = Date(timeIntervalSince1970: row["created_at"])
-        updatedAt = Date(timeIntervalSince1970: row["updated_at"])
-        postedAt = (row["posted_at"] as Double?).map(Date.init(timeIntervalSince1970:))
-    }
-
-    public func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["review"] = review
-        container["destination"] = destination
-        container["kind"] = kind
-        container["series"] = series
-        container["state"] = state
-        container["attempts"] = attempts
-        container["idempotency_key"] = idempotencyKey
-        container["payload"] = payload
-        container["review_date"] = reviewDate.timeIntervalSince1970
-        container["next_attempt_at"] = nextAttemptAt?.timeIntervalSince1970
-        container["last_error"] = lastError
-        container["remote_id"] = remoteID
-        container["remote_url"] = remoteURL
-        container["content_hash"] = contentHash
-        container["created_at"] = createdAt.timeIntervalSince1970
-        container["updated_at"] = updatedAt.timeIntervalSince1970
-        container["posted_at"] = postedAt?.timeIntervalSince1970
-    }
 
     public init(review: String, destination: String, kind: String, series: Int, idempotencyKey: String,
                 payload: Data?, reviewDate: Date, contentHash: String, now: Date) {
@@ -132,7 +98,7 @@ public struct Attempt: Codable, Sendable, Equatable, FetchableRecord, TableRecor
         case httpStatus = "http_status", errorClass = "error_class", message
     }
 
-    // Stored as epoch seconds, like the delivery's dates.
+    // Epoch seconds, like the delivery's dates.
     public static func databaseDateDecodingStrategy(for column: String) -> DatabaseDateDecodingStrategy { .timeIntervalSince1970 }
 
     public init(deliveryID: Int64, startedAt: Date, durationMs: Int, httpStatus: Int?, errorClass: String?, message: String?) {

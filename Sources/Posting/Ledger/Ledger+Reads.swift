@@ -1,0 +1,88 @@
+import Foundation
+import GRDB
+
+extension Ledger {
+    /// Every delivery, optionally of one review and/or some destinations, oldest review first.
+    public func deliveries(review: String? = nil, destinations: [String]? = nil) throws -> [Delivery] {
+        try database.read { db in
+            var request = Delivery.all()
+            if let review { request = request.filter(Column("review") == review) }
+            if let destinations { request = request.filter(destinations.contains(Column("destination"))) }
+            return try request.order(Column("review_date"), Column("review"), Column("destination"), Column("series")).fetchAll(db)
+        }
+    }
+
+    /// The slugs that already have an automatic (series 0) delivery on each destination: the
+    /// question `post` asks of every review on every run, answered without loading whole rows.
+    public func reviewsWithDelivery(destinations: [String]) throws -> [String: Set<String>] {
+        try database.read { db in
+            // One row per review rather than per delivery: a ledger of 10,000 reviews on six
+            // destinations has 60,000 deliveries.
+            var result: [String: Set<String>] = [:]
+            let wanted = Set(destinations)
+            let rows = try Row.fetchCursor(db, sql: "SELECT review, group_concat(destination, char(10)) FROM delivery WHERE series = 0 GROUP BY review")
+            while let row = try rows.next() {
+                let review: String = row[0]
+                let names: String = row[1]
+                for name in names.split(separator: "\n") where wanted.contains(String(name)) {
+                    result[String(name), default: []].insert(review)
+                }
+            }
+            return result
+        }
+    }
+
+    /// Deliveries that should be sent now: pending ones and retries whose time has come,
+    /// oldest review first.
+    public func due(at now: Date, destinations: [String]) throws -> [Delivery] {
+        try database.read { db in
+            try Delivery.fetchAll(db, sql: """
+                SELECT * FROM delivery WHERE destination IN (\(Self.placeholders(destinations.count)))
+                AND (state = 'pending' OR (state = 'retrying' AND next_attempt_at <= ?))
+                ORDER BY review_date, review, series
+                """, arguments: StatementArguments(destinations) + [now.timeIntervalSince1970])
+        }
+    }
+
+    /// The earliest scheduled retry among these destinations.
+    public func nextRetry(destinations: [String]) throws -> Date? {
+        try database.read { db in
+            try Double.fetchOne(db, sql: """
+                SELECT MIN(next_attempt_at) FROM delivery WHERE state = 'retrying'
+                AND destination IN (\(Self.placeholders(destinations.count)))
+                """, arguments: StatementArguments(destinations))
+                .map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    /// `?, ?, …` for an `IN` list (SQLite takes an empty one).
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
+
+    /// A delivery's attempts, first first.
+    public func attempts(of deliveryID: Int64) throws -> [Attempt] {
+        try database.read { db in try Attempt.filter(Column("delivery_id") == deliveryID).order(Column("id")).fetchAll(db) }
+    }
+
+    /// The next series number for a review on a destination (for `repost`).
+    public func nextSeries(review: String, destination: String) throws -> Int {
+        try database.read { db in
+            let max = try Int.fetchOne(db, sql: "SELECT MAX(series) FROM delivery WHERE review = ? AND destination = ?",
+                                       arguments: [review, destination])
+            return (max ?? -1) + 1
+        }
+    }
+
+    /// Whether a request of this delivery went out and got no answer (or was cut short by a
+    /// crash) since it was last settled by hand: such a delivery may only be resent while the
+    /// destination still recognises its idempotency key.
+    public func hadNoAnswer(_ deliveryID: Int64) throws -> Bool {
+        try database.read { db in
+            try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM attempt WHERE delivery_id = ? AND error_class IN ('no_answer', 'interrupted')
+                AND id > COALESCE((SELECT MAX(id) FROM attempt WHERE delivery_id = ? AND error_class = 'resolved'), 0))
+                """, arguments: [deliveryID, deliveryID]) ?? false
+        }
+    }
+}
