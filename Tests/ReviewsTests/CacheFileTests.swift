@@ -53,7 +53,7 @@ struct CacheFileTests {
     func aTornOrOtherJSONIsNothing(_ text: String) {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("cachefile-bad-\(getpid())-\(text.utf8.count).json")
         defer { try? FileManager.default.removeItem(at: url) }
-        FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8))
+        #expect(FileManager.default.createFile(atPath: url.path, contents: Data(text.utf8)))
         #expect(CacheFile.load(Sample.self, from: url) == nil)
         #expect(CacheFile.load(Sample.self, from: URL(fileURLWithPath: "/nonexistent/cache.json")) == nil)
     }
