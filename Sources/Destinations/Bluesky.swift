@@ -160,7 +160,7 @@ public struct BlueskyDestination: Destination {
             }
         }
         if let image, var embed = record["embed"] as? [String: Any], var external = embed["external"] as? [String: Any], external["thumb"] == nil,
-           let bytes = FileReader.contents(atPath: image) {
+           let bytes = FileManager.default.contents(atPath: image) {
             // The same bytes give the same blob: uploading twice is uploading once.
             var upload = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.repo.uploadBlob", body: bytes, timeout: timeout,
                                      idempotent: true)
@@ -290,7 +290,7 @@ public struct BlueskyDestination: Destination {
         let url: URL
 
         func load() -> Session? {
-            FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Session.self, from: $0) }
+            FileManager.default.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Session.self, from: $0) }
         }
 
         func save(_ session: Session) {

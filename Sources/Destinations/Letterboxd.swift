@@ -53,7 +53,7 @@ public struct LetterboxdDestination: Destination {
         var text = try template.compose(review, site: site)
         if content == "full" {
             // The whole review as plain text, then the link.
-            let data = FileReader.contents(atPath: site.directory.appendingPathComponent(review.source).path) ?? Data()
+            let data = FileManager.default.contents(atPath: site.directory.appendingPathComponent(review.source).path) ?? Data()
             let body = (try? ReviewFile.split(data, path: review.source).body).map(Markdown.plainText) ?? review.summary
             let full = body + "\n\n" + site.permalink(review)
             text = ComposedText(text: full, count: full.count, limit: nil, unit: "characters", shortened: false)
@@ -229,7 +229,7 @@ public struct LetterboxdDestination: Destination {
     /// The token file: mode 0600, replaced atomically.
     struct TokenStore: Sendable {
         let url: URL
-        func load() -> Token? { FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Token.self, from: $0) } }
+        func load() -> Token? { FileManager.default.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Token.self, from: $0) } }
         func save(_ token: Token) {
             guard let data = try? JSONEncoder().encode(token) else { return }
             PrivateFile.store(data, at: url)

@@ -87,7 +87,7 @@ public struct LinkHubDestination: Destination {
         let url: URL
 
         private func load() -> [String: Double] {
-            FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode([String: Double].self, from: $0) } ?? [:]
+            FileManager.default.contents(atPath: url.path).flatMap { try? JSONDecoder().decode([String: Double].self, from: $0) } ?? [:]
         }
 
         private func save(_ links: [String: Double]) {

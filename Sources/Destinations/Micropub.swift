@@ -50,7 +50,7 @@ public struct MicropubDestination: Destination {
     }
 
     public func prepare() async {
-        guard endpoint == nil, let me, FileReader.contents(atPath: discovered.path) == nil,
+        guard endpoint == nil, let me, FileManager.default.contents(atPath: discovered.path) == nil,
               let response = try? await http.send(HTTPRequest(method: "GET", url: me, timeout: timeout)), response.isSuccess,
               let found = Self.discover(response, base: me) else { return }
         try? FileManager.default.createDirectory(at: discovered.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -91,7 +91,7 @@ public struct MicropubDestination: Destination {
     /// `GET {endpoint}?q=config` with the token (Micropub §3.7.1).
     public func verify() async -> Verification {
         await prepare()
-        guard let target = endpoint ?? FileReader.contents(atPath: discovered.path).map({ String(decoding: $0, as: UTF8.self) }) else {
+        guard let target = endpoint ?? FileManager.default.contents(atPath: discovered.path).map({ String(decoding: $0, as: UTF8.self) }) else {
             return .failed("no Micropub endpoint found at \(me ?? "?") (rel=\"micropub\")")
         }
         let request = HTTPRequest(method: "GET", url: target + (target.contains("?") ? "&" : "?") + "q=config",
@@ -103,7 +103,7 @@ public struct MicropubDestination: Destination {
         guard let payload = try? JSONDecoder().decode(Payload.self, from: delivery.payload) else {
             return .permanent(message: "the stored post is unreadable", httpStatus: nil)
         }
-        guard let target = endpoint ?? FileReader.contents(atPath: discovered.path).map({ String(decoding: $0, as: UTF8.self) }) else {
+        guard let target = endpoint ?? FileManager.default.contents(atPath: discovered.path).map({ String(decoding: $0, as: UTF8.self) }) else {
             return .retryable(message: "no Micropub endpoint found at \(me ?? "?") (rel=\"micropub\")", httpStatus: nil, notBefore: nil, errorClass: "not_sent")
         }
         var fields = [("h", "entry"), ("content", payload.content)]

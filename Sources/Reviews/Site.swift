@@ -73,14 +73,12 @@ public struct ReviewLoader: Sendable {
         let root = directory.path.hasSuffix("/") ? directory.path : directory.path + "/"
         let load = { @Sendable (name: String) -> Result<Review, ReviewProblems> in
             let path = "reviews/" + name
-            guard let data = FileReader.contents(atPath: root + path) else {
+            guard let data = FileManager.default.contents(atPath: root + path) else {
                 return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: "cannot be read")]))
             }
             return parser.parse(data, path: path)
         }
-        // A few hundred reviews parse in a few milliseconds on one thread; waking more threads
-        // would cost more CPU than it saves time.
-        let results = files.count <= 256 ? files.map(load) : ParallelMap.map(files, load)
+        let results = ParallelMap.map(files, load)
         var reviews: [Review] = []
         var diagnostics: [Diagnostic] = []
         var slugOwners: [String: String] = [:]
@@ -104,8 +102,8 @@ public struct ReviewLoader: Sendable {
 }
 
 /// `map` over all cores. Each slot of the result is written by exactly one iteration.
-public enum ParallelMap {
-    public static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+package enum ParallelMap {
+    package static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         let slots = Slots<R>(count: items.count)
         let chunk = max(1, items.count / (ProcessInfo.processInfo.activeProcessorCount * 8))
         let chunks = (items.count + chunk - 1) / chunk

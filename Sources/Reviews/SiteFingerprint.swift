@@ -17,28 +17,23 @@ public enum SiteFingerprint {
         let descriptor = dirfd(directory)
         let names = ReviewLoader.reviewFiles(in: siteDirectory, sorted: false)
         // Each file's own hash, summed: the sum does not depend on the order, so the names
-        // need no sorting, and both cores stat half the files each, when there are enough
-        // files to be worth a second thread.
-        let chunk = names.count < 2000 ? max(1, names.count) : (names.count + 1) / 2
-        let parts = ParallelMap.map(Array(stride(from: 0, to: names.count, by: chunk))) { start -> UInt64 in
-            var sum: UInt64 = 0
-            for name in names[start..<min(names.count, start + chunk)] {
-                var info = stat()
-                var file = FNV64()
-                file.add(name)
-                if fstatat(descriptor, name, &info, 0) == 0 {
-                    file.add(UInt64(info.st_size))
-                    file.add(UInt64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ UInt64(info.st_mtim.tv_nsec))
-                    file.add(UInt64(info.st_ino))
-                } else {
-                    file.add("missing")
-                }
-                sum &+= file.value
+        // need no sorting.
+        var sum: UInt64 = 0
+        for name in names {
+            var info = stat()
+            var file = FNV64()
+            file.add(name)
+            if fstatat(descriptor, name, &info, 0) == 0 {
+                file.add(UInt64(info.st_size))
+                file.add(UInt64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ UInt64(info.st_mtim.tv_nsec))
+                file.add(UInt64(info.st_ino))
+            } else {
+                file.add("missing")
             }
-            return sum
+            sum &+= file.value
         }
         hasher.add(UInt64(names.count))
-        hasher.add(parts.reduce(0, &+))
+        hasher.add(sum)
         return hasher.hex
     }
 }
@@ -62,65 +57,55 @@ public struct FileStat: Sendable {
     }
 }
 
-/// FNV-1a over strings and bytes: a cheap, stable fingerprint (not a security measure).
-public struct FNV64: Sendable {
+/// FNV-1a over 64-bit words: a cheap, stable fingerprint (not a security measure), the one
+/// hash of the project. It names a review's contents (`Review.contentHash`, which ledgers
+/// store as `content_hash` so that `status` can flag a review edited after posting) and keys
+/// the caches (`SiteFingerprint`).
+///
+/// The ledgers hold its values: changing the algorithm would flag every posted review as
+/// edited. `ReviewsTests.HashTests` pins it.
+package struct FNV64: Sendable {
+    private static let prime: UInt64 = 0x0000_0100_0000_01B3
     private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ text: String) {
-        for byte in text.utf8 { mix(byte) }
-        mix(0xFF)
+    /// The hex digest of one piece of data, as `Review.contentHash` stores it.
+    package static func hex(of data: Data) -> String {
+        var hasher = FNV64()
+        hasher.add(data)
+        return hasher.hex
     }
 
-    public mutating func add(_ data: Data) {
-        for byte in data { mix(byte) }
-        mix(0xFF)
-    }
-
-    public mutating func add(_ value: UInt64) {
-        var value = value
-        for _ in 0..<8 {
-            mix(UInt8(truncatingIfNeeded: value))
-            value >>= 8
+    /// Mixes in `bytes`: whole words at a time (fast on large review bodies), then the last
+    /// few bytes one by one, then the count, which sets one piece apart from the next.
+    package mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        let words = bytes.count / 8
+        for index in 0..<words {
+            hash ^= bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)
+            hash = hash &* Self.prime
         }
+        for byte in bytes[(words * 8)...] {
+            hash ^= UInt64(byte)
+            hash = hash &* Self.prime
+        }
+        hash ^= UInt64(bytes.count)
     }
 
-    private mutating func mix(_ byte: UInt8) {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x0000_0100_0000_01B3
+    package mutating func add(_ data: Data) { data.withUnsafeBytes { add($0) } }
+
+    package mutating func add(_ text: String) {
+        var text = text
+        text.withUTF8 { add(UnsafeRawBufferPointer($0)) }
     }
 
-    public var value: UInt64 { hash }
+    package mutating func add(_ value: UInt64) { withUnsafeBytes(of: value) { add($0) } }
 
-    public var hex: String {
+    package var value: UInt64 { hash }
+
+    /// The value as 16 hex digits.
+    package var hex: String {
         let text = String(hash, radix: 16)
         return String(repeating: "0", count: 16 - text.count) + text
-    }
-}
-
-/// Reads a whole file with `open`/`read`: FileManager's reader does more work per file than a
-/// build of ten thousand reviews can afford.
-public enum FileReader {
-    public static func contents(atPath path: String) -> Data? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return nil }
-        // Not Data(count:), which zero-fills a buffer that read() is about to overwrite.
-        let capacity = max(1, Int(info.st_size))
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-        var total = 0
-        var ok = true
-        while total < Int(info.st_size) {
-            let count = read(descriptor, buffer + total, Int(info.st_size) - total)
-            if count < 0 { if errno == EINTR { continue }; ok = false; break }
-            if count == 0 { break }
-            total += count
-        }
-        guard ok else { buffer.deallocate(); return nil }
-        let data = Data(bytesNoCopy: buffer, count: total, deallocator: .custom { pointer, _ in pointer.deallocate() })
-        return data
     }
 }
