@@ -53,18 +53,10 @@ public struct ReviewLoader: Sendable {
 
     public init(config: SiteConfig) { self.config = config }
 
-    /// The review files of a site, sorted by name.
-    public static func reviewFiles(in directory: URL, sorted: Bool = true) -> [String] {
-        guard let folder = opendir(directory.appendingPathComponent("reviews").path) else { return [] }
-        defer { closedir(folder) }
-        var names: [String] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".md") && !name.hasPrefix(".") { names.append(name) }
-        }
-        return sorted ? names.sorted() : names
+    /// The review files of a site (`reviews/*.md`, hidden files left out), sorted by name.
+    public static func reviewFiles(in directory: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("reviews").path)) ?? []
+        return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
     }
 
     public func loadAll(in directory: URL) -> (reviews: [Review], diagnostics: [Diagnostic]) {

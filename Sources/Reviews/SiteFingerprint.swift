@@ -9,42 +9,30 @@ public enum SiteFingerprint {
         hasher.add("syndicate-" + purpose)
         if let exe = FileStat("/proc/self/exe") { hasher.add(UInt64(bitPattern: exe.size)); hasher.add(UInt64(bitPattern: exe.mtimeNanoseconds)) }
         hasher.add(configData)
-        // stat relative to the folder's descriptor: a full path walk per file was most of a
-        // warm build's time.
-        let folder = siteDirectory.appendingPathComponent("reviews").path
-        guard let directory = opendir(folder) else { hasher.add("no reviews folder"); return hasher.hex }
-        defer { closedir(directory) }
-        let descriptor = dirfd(directory)
-        let names = ReviewLoader.reviewFiles(in: siteDirectory, sorted: false)
-        // Each file's own hash, summed: the sum does not depend on the order, so the names
-        // need no sorting.
-        var sum: UInt64 = 0
+        let folder = siteDirectory.appendingPathComponent("reviews").path + "/"
+        let names = ReviewLoader.reviewFiles(in: siteDirectory)
         for name in names {
-            var info = stat()
-            var file = FNV64()
-            file.add(name)
-            if fstatat(descriptor, name, &info, 0) == 0 {
-                file.add(UInt64(info.st_size))
-                file.add(UInt64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ UInt64(info.st_mtim.tv_nsec))
-                file.add(UInt64(info.st_ino))
+            hasher.add(name)
+            if let file = FileStat(folder + name) {
+                hasher.add(UInt64(bitPattern: file.size))
+                hasher.add(UInt64(bitPattern: file.mtimeNanoseconds))
+                hasher.add(file.inode)
             } else {
-                file.add("missing")
+                hasher.add("missing")
             }
-            sum &+= file.value
         }
         hasher.add(UInt64(names.count))
-        hasher.add(sum)
         return hasher.hex
     }
 }
 
 /// `stat(2)`, for what Foundation's attributes round off (nanosecond mtimes).
-public struct FileStat: Sendable {
-    public var size: Int64
-    public var mtimeNanoseconds: Int64
-    public var inode: UInt64
+package struct FileStat: Sendable {
+    package var size: Int64
+    package var mtimeNanoseconds: Int64
+    package var inode: UInt64
 
-    public init?(_ path: String) {
+    package init?(_ path: String) {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         size = Int64(info.st_size)
