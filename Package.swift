@@ -11,34 +11,30 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
-        // System libraries, each behind a small shim header.
-        // libxml2 linked, for the tests that parse what the feed writers wrote.
+        // System libraries, each behind a small shim header, linked like any other library.
+        // libxml2: the feed writers' xmlTextWriter, and the tests that parse what they wrote.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // cmark-gfm and its extensions (tables, strikethrough, autolinks): Debian's
+        // libcmark-gfm.pc links both libraries.
+        .systemLibrary(name: "CCMarkGFM", pkgConfig: "libcmark-gfm",
+                       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        // cmark-gfm and libxml2's writer, loaded at first use (most runs need neither).
-        .target(name: "CMarkLoader"),
-        .target(name: "CXMLWriter"),
 
         // The site: config, front matter, Markdown, the Review value.
         .target(name: "Reviews", dependencies: [
-            "CMarkLoader",
+            "CCMarkGFM",
             .product(name: "Yams", package: "Yams"),
             .product(name: "TOMLKit", package: "TOMLKit"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
         // RSS / Atom / JSON Feed writers and the build.
-        .target(name: "Feeds", dependencies: [
-            "Reviews", "CXMLWriter",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(name: "Feeds", dependencies: ["Reviews", "CLibXML2"]),
         // A small HTTP client protocol and its libcurl implementation.
         .target(name: "HTTP", dependencies: ["CCurl"]),
         // Composition, credentials, the delivery ledger, retries and the dispatch loop.
@@ -54,7 +50,6 @@ let package = Package(
         .executableTarget(name: "syndicate", dependencies: [
             "Reviews", "Feeds", "HTTP", "Posting", "Destinations",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Fixtures that tests, and only tests, use.

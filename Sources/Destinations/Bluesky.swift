@@ -164,7 +164,7 @@ public struct BlueskyDestination: DestinationKind {
             }
         }
         if let image, var embed = record["embed"] as? [String: Any], var external = embed["external"] as? [String: Any], external["thumb"] == nil,
-           let bytes = FileReader.contents(atPath: image) {
+           let bytes = FileManager.default.contents(atPath: image) {
             // The same bytes give the same blob: uploading twice is uploading once.
             var upload = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.repo.uploadBlob", body: bytes, timeout: timeout,
                                      idempotent: true)

@@ -59,7 +59,7 @@ public struct LetterboxdDestination: DestinationKind {
         var text = try template.compose(review, site: site)
         if content == "full" {
             // The whole review as plain text, then the link.
-            let data = FileReader.contents(atPath: site.directory.appendingPathComponent(review.source).path) ?? Data()
+            let data = FileManager.default.contents(atPath: site.directory.appendingPathComponent(review.source).path) ?? Data()
             let body = (try? ReviewFile.split(data, path: review.source).body).map(Markdown.plainText) ?? review.summary
             let full = body + "\n\n" + site.permalink(review)
             text = ComposedText(text: full, count: full.count, limit: nil, unit: "characters", shortened: false)

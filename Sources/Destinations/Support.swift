@@ -17,7 +17,7 @@ struct PrivateFile<Value: Codable>: Sendable {
     let url: URL
 
     func load() -> Value? {
-        FileReader.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Value.self, from: $0) }
+        FileManager.default.contents(atPath: url.path).flatMap { try? JSONDecoder().decode(Value.self, from: $0) }
     }
 
     func save(_ value: Value) {

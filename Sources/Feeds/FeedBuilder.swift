@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Reviews
 
 /// Writes a site's feeds: `feed.xml` (RSS 2.0), `atom.xml`, `feed.json`, and with `by_genre`

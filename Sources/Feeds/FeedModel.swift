@@ -38,7 +38,7 @@ extension FeedEntry {
         var content: String?
         if site.config.feeds.fullContent {
             let url = site.directory.appendingPathComponent(review.source)
-            guard let data = FileReader.contents(atPath: url.path) else {
+            guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw FeedWriteError.cannotOpen(review.source)
             }
             let file = try ReviewFile.split(data, path: review.source)

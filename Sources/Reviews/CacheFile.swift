@@ -50,6 +50,6 @@ public enum CacheFile {
 
     /// `values(in:header:keys:)` of the file at `url`.
     public static func values(at url: URL, header: String, keys: [String]) -> [Substring]? {
-        FileReader.contents(atPath: url.path).flatMap { values(in: Substring(decoding: $0, as: UTF8.self), header: header, keys: keys) }
+        FileManager.default.contents(atPath: url.path).flatMap { values(in: Substring(decoding: $0, as: UTF8.self), header: header, keys: keys) }
     }
 }

@@ -74,7 +74,7 @@ public struct ReviewIndex: Sendable {
     // `post` the idle marker does not answer, and a split on bytes keeps that read cheap.
 
     private static func read(_ url: URL, fingerprint: String) -> [IndexedReview]? {
-        guard let data = FileReader.contents(atPath: url.path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
         // Split on bytes, not Characters: this runs on every cron tick.
         return data.withUnsafeBytes { raw -> [IndexedReview]? in
             let bytes = raw.bindMemory(to: UInt8.self)

@@ -53,23 +53,15 @@ public struct ReviewLoader: Sendable {
 
     public init(config: SiteConfig) { self.config = config }
 
-    /// The review files of a site, sorted by name.
-    public static func reviewFiles(in directory: URL, sorted: Bool = true) -> [String] {
-        guard let folder = opendir(directory.appendingPathComponent("reviews").path) else { return [] }
-        defer { closedir(folder) }
-        var names: [String] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasSuffix(".md") && !name.hasPrefix(".") { names.append(name) }
-        }
-        return sorted ? names.sorted() : names
+    /// The review files of a site (`reviews/*.md`, hidden files left out), sorted by name.
+    public static func reviewFiles(in directory: URL) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("reviews").path)) ?? []
+        return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
     }
 
     /// One review file, by its path relative to the site (`reviews/x.md`).
     public func load(_ path: String, in directory: URL) -> Result<Review, ReviewProblems> {
-        guard let data = FileReader.contents(atPath: directory.appendingPathComponent(path).path) else {
+        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path) else {
             return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: "cannot be read")]))
         }
         return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
@@ -78,9 +70,7 @@ public struct ReviewLoader: Sendable {
     public func loadAll(in directory: URL) -> (reviews: [Review], diagnostics: [Diagnostic]) {
         let files = Self.reviewFiles(in: directory)
         let load = { @Sendable (name: String) in self.load("reviews/" + name, in: directory) }
-        // A few hundred reviews parse in a few milliseconds on one thread; waking more threads
-        // would cost more CPU than it saves time.
-        let results = files.count <= 256 ? files.map(load) : ParallelMap.map(files, load)
+        let results = ParallelMap.map(files, load)
         var reviews: [Review] = []
         var diagnostics: [Diagnostic] = []
         var slugOwners: [String: String] = [:]
@@ -104,8 +94,8 @@ public struct ReviewLoader: Sendable {
 }
 
 /// `map` over all cores. Each slot of the result is written by exactly one iteration.
-public enum ParallelMap {
-    public static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+package enum ParallelMap {
+    package static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
         let slots = Slots<R>(count: items.count)
         let chunk = max(1, items.count / (ProcessInfo.processInfo.activeProcessorCount * 8))
         let chunks = (items.count + chunk - 1) / chunk

@@ -1,4 +1,4 @@
-import CXMLWriter
+import CLibXML2
 import Foundation
 
 /// A thin owner of libxml2's `xmlTextWriter`, streaming to a file: libxml2 does the escaping
@@ -9,21 +9,20 @@ final class XMLStreamWriter {
     let path: String
 
     init(path: String) throws {
-        if let failure = syn_xml_load() { throw FeedWriteError.libraryMissing(String(cString: failure)) }
-        guard let writer = syn_xmlNewTextWriterFilename(path, 0) else {
+        guard let writer = xmlNewTextWriterFilename(path, 0) else {
             throw FeedWriteError.cannotOpen(path)
         }
         self.writer = writer
         self.path = path
-        syn_xmlTextWriterSetIndent(writer, 1)
-        syn_xmlTextWriterSetIndentString(writer, "  ")
+        xmlTextWriterSetIndent(writer, 1)
+        xmlTextWriterSetIndentString(writer, "  ")
     }
 
     deinit { close() }
 
     /// Frees the writer, which closes the file: until then its last bytes may not be on disk.
     func close() {
-        if let writer { syn_xmlFreeTextWriter(writer) }
+        if let writer { xmlFreeTextWriter(writer) }
         writer = nil
     }
 
@@ -31,24 +30,24 @@ final class XMLStreamWriter {
         if result < 0 { throw FeedWriteError.writeFailed(path) }
     }
 
-    func startDocument() throws { try check(syn_xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil)) }
+    func startDocument() throws { try check(xmlTextWriterStartDocument(writer, "1.0", "UTF-8", nil)) }
 
     /// Closes every open element, then the file.
     func endDocument() throws {
-        try check(syn_xmlTextWriterEndDocument(writer))
-        try check(syn_xmlTextWriterFlush(writer))
+        try check(xmlTextWriterEndDocument(writer))
+        try check(xmlTextWriterFlush(writer))
         close()
     }
 
-    func start(_ name: String) throws { try check(syn_xmlTextWriterStartElement(writer, name)) }
+    func start(_ name: String) throws { try check(xmlTextWriterStartElement(writer, name)) }
 
-    func end() throws { try check(syn_xmlTextWriterEndElement(writer)) }
+    func end() throws { try check(xmlTextWriterEndElement(writer)) }
 
     func attribute(_ name: String, _ value: String) throws {
-        try check(syn_xmlTextWriterWriteAttribute(writer, name, XMLText.clean(value)))
+        try check(xmlTextWriterWriteAttribute(writer, name, XMLText.clean(value)))
     }
 
-    func text(_ value: String) throws { try check(syn_xmlTextWriterWriteString(writer, XMLText.clean(value))) }
+    func text(_ value: String) throws { try check(xmlTextWriterWriteString(writer, XMLText.clean(value))) }
 
     /// `<name attr="…">text</name>`
     func element(_ name: String, _ text: String, attributes: KeyValuePairs<String, String> = [:]) throws {
@@ -68,10 +67,10 @@ final class XMLStreamWriter {
         // A byte search: Foundation's range(of:) took half of a large build.
         while let offset = Self.cdataEnd(in: rest) {
             let end = rest.utf8.index(rest.utf8.startIndex, offsetBy: offset)
-            try check(syn_xmlTextWriterWriteCDATA(writer, String(rest[..<end]) + "]]"))
+            try check(xmlTextWriterWriteCDATA(writer, String(rest[..<end]) + "]]"))
             rest = rest[rest.utf8.index(end, offsetBy: 2)...]
         }
-        try check(syn_xmlTextWriterWriteCDATA(writer, String(rest)))
+        try check(xmlTextWriterWriteCDATA(writer, String(rest)))
         try end()
     }
 
@@ -103,13 +102,11 @@ final class XMLStreamWriter {
 public enum FeedWriteError: Error, CustomStringConvertible {
     case cannotOpen(String)
     case writeFailed(String)
-    case libraryMissing(String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path): return "\(path): cannot create the file"
         case .writeFailed(let path): return "\(path): write failed (disk full or removed?)"
-        case .libraryMissing(let detail): return detail
         }
     }
 }

@@ -29,10 +29,10 @@ public struct IdleMarker: Sendable {
     /// `credentials` file, the `SYNDICATE_*` environment (credential overrides, the clock),
     /// and every review file's stat.
     public static func fingerprint(siteDirectory: URL, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        var inputs = FileReader.contents(atPath: siteDirectory.appendingPathComponent(ConfigLoader.fileName).path) ?? Data()
+        var inputs = FileManager.default.contents(atPath: siteDirectory.appendingPathComponent(ConfigLoader.fileName).path) ?? Data()
         inputs.append(0)
         let credentials = siteDirectory.appendingPathComponent(Credentials.fileName).path
-        inputs.append(FileReader.contents(atPath: credentials) ?? Data())
+        inputs.append(FileManager.default.contents(atPath: credentials) ?? Data())
         // Its mode too: a credentials file that became readable by others must be refused.
         var info = stat()
         if stat(credentials, &info) == 0 { inputs.append(Data("\u{0}mode=\(info.st_mode)".utf8)) }

@@ -1,4 +1,4 @@
-import CMarkLoader
+import CCMarkGFM
 import Foundation
 
 /// Markdown through cmark-gfm (tables, strikethrough, autolinks).
@@ -9,22 +9,15 @@ import Foundation
 public enum Markdown {
     private static let extensionNames = ["table", "strikethrough", "autolink", "tagfilter"]
 
-    /// Loads cmark-gfm on first use; a missing library is an installation error, reported
-    /// like the loader would report it at start-up.
-    private static let registered: Bool = {
-        if let failure = syn_cmark_load() {
-            FileHandle.standardError.write(Data("syndicate: \(String(cString: failure))\n".utf8))
-            exit(127)
-        }
-        syn_cmark_gfm_core_extensions_ensure_registered()
-        return true
-    }()
+    /// The GitHub extensions registered once, before the first parser looks them up (a
+    /// static `let` runs its initialiser once, whichever thread gets there first).
+    private static let registered: Void = cmark_gfm_core_extensions_ensure_registered()
 
     /// The body as HTML with every link and image URL made absolute against `base`.
     public static func html(_ markdown: String, base: URL) -> String {
         withDocument(markdown) { document, parser in
             absolutizeURLs(in: document, base: base)
-            guard let rendered = syn_cmark_render_html(document, CMARK_OPT_DEFAULT, syn_cmark_parser_get_syntax_extensions(parser)) as UnsafeMutablePointer<CChar>?
+            guard let rendered = cmark_render_html(document, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser)) as UnsafeMutablePointer<CChar>?
             else { return "" }
             defer { free(rendered) }
             return String(cString: rendered)
@@ -34,11 +27,11 @@ public enum Markdown {
     /// The first paragraph of the body as plain text on one line, or nil when there is none.
     public static func firstParagraphText(_ markdown: String) -> String? {
         withDocument(markdown) { document, _ in
-            guard let iterator = syn_cmark_iter_new(document) else { return nil }
-            defer { syn_cmark_iter_free(iterator) }
-            while case let event = syn_cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
-                guard event == CMARK_EVENT_ENTER, let node = syn_cmark_iter_get_node(iterator),
-                      syn_cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH else { continue }
+            guard let iterator = cmark_iter_new(document) else { return nil }
+            defer { cmark_iter_free(iterator) }
+            while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+                guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator),
+                      cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH else { continue }
                 let text = plainText(of: node)
                 if !text.isEmpty { return text }
             }
@@ -51,22 +44,22 @@ public enum Markdown {
     public static func plainText(_ markdown: String) -> String {
         withDocument(markdown) { document, _ in
             var blocks: [String] = []
-            var child = syn_cmark_node_first_child(document)
+            var child = cmark_node_first_child(document)
             while let node = child {
-                let type = syn_cmark_node_get_type(node)
+                let type = cmark_node_get_type(node)
                 if type == CMARK_NODE_LIST {
-                    var item = syn_cmark_node_first_child(node)
+                    var item = cmark_node_first_child(node)
                     while let current = item {
                         blocks.append("• " + plainText(of: current))
-                        item = syn_cmark_node_next(current)
+                        item = cmark_node_next(current)
                     }
-                } else if type == CMARK_NODE_CODE_BLOCK, let literal = syn_cmark_node_get_literal(node) {
+                } else if type == CMARK_NODE_CODE_BLOCK, let literal = cmark_node_get_literal(node) {
                     blocks.append(String(cString: literal).trimmingCharacters(in: .newlines))
                 } else if type != CMARK_NODE_THEMATIC_BREAK && type != CMARK_NODE_HTML_BLOCK {
                     let text = plainText(of: node)
                     if !text.isEmpty { blocks.append(text) }
                 }
-                child = syn_cmark_node_next(node)
+                child = cmark_node_next(node)
             }
             return blocks.joined(separator: "\n\n")
         }
@@ -74,13 +67,13 @@ public enum Markdown {
 
     /// The inline text of a node: text, code and link labels; breaks become spaces.
     private static func plainText(of root: OpaquePointer) -> String {
-        guard let iterator = syn_cmark_iter_new(root) else { return "" }
-        defer { syn_cmark_iter_free(iterator) }
+        guard let iterator = cmark_iter_new(root) else { return "" }
+        defer { cmark_iter_free(iterator) }
         var pieces = ""
-        while case let event = syn_cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
-            guard event == CMARK_EVENT_ENTER, let node = syn_cmark_iter_get_node(iterator) else { continue }
-            let type = syn_cmark_node_get_type(node)
-            if type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE, let literal = syn_cmark_node_get_literal(node) {
+        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
+            if type == CMARK_NODE_TEXT || type == CMARK_NODE_CODE, let literal = cmark_node_get_literal(node) {
                 pieces += String(cString: literal)
             } else if type == CMARK_NODE_SOFTBREAK || type == CMARK_NODE_LINEBREAK {
                 pieces += " "
@@ -90,34 +83,34 @@ public enum Markdown {
     }
 
     private static func absolutizeURLs(in document: OpaquePointer, base: URL) {
-        guard let iterator = syn_cmark_iter_new(document) else { return }
-        defer { syn_cmark_iter_free(iterator) }
-        while case let event = syn_cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
-            guard event == CMARK_EVENT_ENTER, let node = syn_cmark_iter_get_node(iterator) else { continue }
-            let type = syn_cmark_node_get_type(node)
+        guard let iterator = cmark_iter_new(document) else { return }
+        defer { cmark_iter_free(iterator) }
+        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
             guard type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE,
-                  let raw = syn_cmark_node_get_url(node) else { continue }
+                  let raw = cmark_node_get_url(node) else { continue }
             let url = String(cString: raw)
             let absolute = URLResolver.absolute(url, base: base)
-            if absolute != url { syn_cmark_node_set_url(node, absolute) }
+            if absolute != url { cmark_node_set_url(node, absolute) }
         }
     }
 
     private static func withDocument<T>(_ markdown: String, _ body: (OpaquePointer, OpaquePointer) -> T) -> T {
         _ = registered
-        let parser = syn_cmark_parser_new(CMARK_OPT_DEFAULT)!
-        defer { syn_cmark_parser_free(parser) }
+        let parser = cmark_parser_new(CMARK_OPT_DEFAULT)!
+        defer { cmark_parser_free(parser) }
         for name in extensionNames {
-            if let syntaxExtension = syn_cmark_find_syntax_extension(name) {
-                syn_cmark_parser_attach_syntax_extension(parser, syntaxExtension)
+            if let syntaxExtension = cmark_find_syntax_extension(name) {
+                cmark_parser_attach_syntax_extension(parser, syntaxExtension)
             }
         }
         var text = markdown
         text.withUTF8 { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { syn_cmark_parser_feed(parser, $0.baseAddress, $0.count) }
+            buffer.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
         }
-        let document = syn_cmark_parser_finish(parser)!
-        defer { syn_cmark_node_free(document) }
+        let document = cmark_parser_finish(parser)!
+        defer { cmark_node_free(document) }
         return body(document, parser)
     }
 }

@@ -25,16 +25,12 @@ public struct FrontMatterParser: Sendable {
         }
         var context = Context(path: path, lineOffset: file.frontMatterFirstLine - 1, timeZone: timeZone)
         let root: FrontNode?
-        if let simple = SimpleYAML.parse(file.frontMatter) {
-            root = simple
-        } else {
-            do {
-                // The basic resolver types nothing by regular expression (Yams' default
-                // resolver dominated the cost of a build); `PlainScalar` reads plain scalars.
-                root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8).map(FrontNode.init)
-            } catch {
-                return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
-            }
+        do {
+            // The basic resolver types nothing by regular expression (Yams' default resolver
+            // dominated the cost of a build); `PlainScalar` reads plain scalars.
+            root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8).map(FrontNode.init)
+        } catch {
+            return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
         }
         guard let root, let mapping = root.pairs else {
             return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "front matter",
@@ -48,7 +44,7 @@ public struct FrontMatterParser: Sendable {
         guard var review else {
             return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "front matter", message: "invalid")]))
         }
-        review.contentHash = ContentDigest.hex(of: data)
+        review.contentHash = FNV64.hex(of: data)
         return .success(review)
     }
 
@@ -397,28 +393,6 @@ public enum RuntimeParser {
         }
         guard number.isEmpty, sawUnit, total > 0 else { return nil }
         return total
-    }
-}
-
-/// FNV-1a over 64-bit words: enough to notice that a file changed, and fast on large bodies
-/// (a build hashes every review file).
-public enum ContentDigest {
-    public static func hex(of data: Data) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { buffer in
-            let words = buffer.count / 8
-            for index in 0..<words {
-                hash ^= buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
-            for byte in buffer[(words * 8)...] {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01B3
-            }
-            hash ^= UInt64(buffer.count)
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 
