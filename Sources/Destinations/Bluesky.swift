@@ -4,7 +4,7 @@ import HTTP
 import Posting
 import Reviews
 
-/// `bluesky` (SPEC §8; atproto.com/specs/xrpc, /tid, /record-key; the lexicons of
+/// `bluesky` (docs/SPEC.md §8; atproto.com/specs/xrpc, /tid, /record-key; the lexicons of
 /// com.atproto.server.createSession/refreshSession, com.atproto.repo.putRecord/getRecord/
 /// uploadBlob, app.bsky.feed.post, app.bsky.richtext.facet, app.bsky.embed.external).
 ///

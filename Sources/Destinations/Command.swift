@@ -2,7 +2,7 @@ import Foundation
 import Posting
 import Reviews
 
-/// `command`: any program, no shell (SPEC §8). It reads the composed post and the review's
+/// `command`: any program, no shell (docs/SPEC.md §8). It reads the composed post and the review's
 /// facts as JSON on stdin. Exit 0: posted (the first stdout line, if any, is the remote
 /// URL); 75 (EX_TEMPFAIL): retry; anything else: dead, with its stderr as the reason. A
 /// program still running at `post.timeout` is stopped and the delivery becomes `unknown`.

@@ -26,7 +26,7 @@ public protocol DestinationKind: Destination {
 
     /// The `kind` value in `syndicate.toml`.
     static var kindName: String { get }
-    /// Keys of the destination's `credentials` table the kind requires (SPEC §8).
+    /// Keys of the destination's `credentials` table the kind requires (docs/SPEC.md §8).
     static var credentialKeys: [String] { get }
     /// Whether the kind reads `base_url`, and its default.
     static var baseURLRule: BaseURLRule { get }

@@ -3,7 +3,7 @@ import HTTP
 import Posting
 import Reviews
 
-/// `letterboxd` (SPEC §8; Letterboxd API v0: auth/token, me, films, log-entries).
+/// `letterboxd` (docs/SPEC.md §8; Letterboxd API v0: auth/token, me, films, log-entries).
 ///
 /// A review already logged for the film is adopted, not doubled: every attempt first asks
 /// for the member's log entries of that film, so resending is always safe.

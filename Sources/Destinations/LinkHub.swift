@@ -3,7 +3,7 @@ import HTTP
 import Posting
 import Reviews
 
-/// `linkhub` (SPEC §8): a Linktree-style page of the newest reviews. `PUT /links/{slug}` is an
+/// `linkhub` (docs/SPEC.md §8): a Linktree-style page of the newest reviews. `PUT /links/{slug}` is an
 /// upsert, so resending is safe; after each put, the links this adapter created for older
 /// reviews beyond the newest `keep` are deleted. Which links it created is kept in
 /// `.syndicate/linkhub-NAME.json`, so links made by hand are never touched.

@@ -4,7 +4,7 @@ import HTTP
 import Posting
 import Reviews
 
-/// `mastodon` (SPEC §8; docs.joinmastodon.org: methods/statuses, methods/instance#v2,
+/// `mastodon` (docs/SPEC.md §8; docs.joinmastodon.org: methods/statuses, methods/instance#v2,
 /// api/rate-limits). Deduplicates for an hour through `Idempotency-Key`.
 public struct MastodonDestination: DestinationKind {
     public static let kindName = "mastodon"

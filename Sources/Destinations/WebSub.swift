@@ -3,7 +3,7 @@ import HTTP
 import Posting
 import Reviews
 
-/// The WebSub ping (SPEC §8): `hub.mode=publish` for a feed that changed. Pinging twice is
+/// The WebSub ping (docs/SPEC.md §8): `hub.mode=publish` for a feed that changed. Pinging twice is
 /// harmless, so a ping with no answer is simply sent again.
 public struct WebSubDestination: Destination {
     public let name = WebSubKind.name

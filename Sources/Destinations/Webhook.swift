@@ -3,7 +3,7 @@ import HTTP
 import Posting
 import Reviews
 
-/// `webhook`: Discord, Slack or any JSON receiver (SPEC §8). The URL is the secret.
+/// `webhook`: Discord, Slack or any JSON receiver (docs/SPEC.md §8). The URL is the secret.
 public struct WebhookDestination: DestinationKind {
     public static let kindName = "webhook"
     public static let credentialKeys = ["url"]

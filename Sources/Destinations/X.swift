@@ -3,7 +3,7 @@ import HTTP
 import Posting
 import Reviews
 
-/// `x` (SPEC §8; docs.x.com: POST /2/tweets, authentication, rate limits, counting
+/// `x` (docs/SPEC.md §8; docs.x.com: POST /2/tweets, authentication, rate limits, counting
 /// characters). X has no idempotency key, so an unanswered post is `unknown`; a 403 about
 /// duplicate content means the text may already be there, and is `unknown` too.
 public struct XDestination: DestinationKind {

@@ -12,10 +12,10 @@ public enum SiteBuild {
         public var upToDate: Bool
     }
 
-    /// Builds the feeds of the site in `directory`.
-    /// - Throws: `Diagnostics` for a config problem (nothing is written then), or a file
-    ///   system error.
-    public static func run(siteDirectory directory: URL, now: Date) throws -> Outcome {
+    /// Builds the feeds of the site in `directory`, whose `config` the caller has loaded and
+    /// checked (nothing is written when it cannot be).
+    /// - Throws: a file system error.
+    public static func run(siteDirectory directory: URL, config: SiteConfig, now: Date) throws -> Outcome {
         let configURL = directory.appendingPathComponent(ConfigLoader.fileName)
         let configData = FileManager.default.contents(atPath: configURL.path)
         let cache = BuildCache(siteDirectory: directory)
@@ -23,18 +23,16 @@ public enum SiteBuild {
 
         if let fingerprint, let record = cache.load() {
             // The output folder comes from the config, which the fingerprint covers.
-            if let config = try? ConfigLoader.load(siteDirectory: directory) {
-                let output = directory.appendingPathComponent(config.feeds.output)
-                if cache.isFresh(record, fingerprint: fingerprint, outputDirectory: output, now: now) {
-                    var report = BuildReport(entries: record.entries)
-                    report.unchanged = record.outputs.map(\.path)
-                    report.outputs = report.unchanged
-                    return Outcome(report: report, diagnostics: record.diagnostics, upToDate: true)
-                }
+            let output = directory.appendingPathComponent(config.feeds.output)
+            if cache.isFresh(record, fingerprint: fingerprint, outputDirectory: output, now: now) {
+                var report = BuildReport(entries: record.entries)
+                report.unchanged = record.outputs.map(\.path)
+                report.outputs = report.unchanged
+                return Outcome(report: report, diagnostics: record.diagnostics, upToDate: true)
             }
         }
 
-        let site = try Site.load(directory)
+        let site = Site.load(directory, config: config)
         let report = try FeedBuilder(site: site, now: now).build()
         let diagnostics = site.diagnostics.map(\.description)
         if let fingerprint {

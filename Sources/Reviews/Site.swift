@@ -21,7 +21,11 @@ public struct Site: Sendable {
     /// - Throws: `Diagnostics` when `syndicate.toml` is missing or invalid; review problems
     ///   never throw, they land in `diagnostics`.
     public static func load(_ directory: URL) throws -> Site {
-        let config = try ConfigLoader.load(siteDirectory: directory)
+        load(directory, config: try ConfigLoader.load(siteDirectory: directory))
+    }
+
+    /// Loads every review of a site whose config is loaded already.
+    public static func load(_ directory: URL, config: SiteConfig) -> Site {
         let (reviews, diagnostics) = ReviewLoader(config: config).loadAll(in: directory)
         return Site(directory: directory, config: config, reviews: reviews, diagnostics: diagnostics)
     }

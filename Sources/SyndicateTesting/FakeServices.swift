@@ -19,13 +19,13 @@ public enum FakeServices {
 
 /// A program for a `command` destination: a shell script written into the site that answers
 /// each review, recognised by its slug in the JSON it reads on stdin, with an exit status
-/// and a line on stdout or stderr (SPEC §8: 0 posted, 75 retry, anything else dead).
+/// and a line on stdout or stderr (docs/SPEC.md §8: 0 posted, 75 retry, anything else dead).
 public enum FakeCommand {
     /// How the program answers one review.
     public struct Answer {
         public var status: Int32
         /// Printed on stdout when the status is 0, else on stderr; in double quotes, so
-        /// `$SYNDICATE_REVIEW` and the other variables of SPEC §8 are expanded.
+        /// `$SYNDICATE_REVIEW` and the other variables of docs/SPEC.md §8 are expanded.
         public var line: String
 
         public init(status: Int32, line: String) {

@@ -22,8 +22,8 @@ struct BuildCommand: AsyncParsableCommand {
         let outcome: SiteBuild.Outcome
         do {
             // The feeds need no destination, but a config error is reported by every command.
-            _ = try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory)
-            outcome = try SiteBuild.run(siteDirectory: options.siteDirectory, now: try options.now())
+            let config = try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory)
+            outcome = try SiteBuild.run(siteDirectory: options.siteDirectory, config: config, now: try options.now())
         } catch let diagnostics as Diagnostics {
             diagnostics.items.forEach { console.problem($0.description) }
             console.error("the config is invalid; nothing was written")
@@ -49,7 +49,7 @@ struct BuildCommand: AsyncParsableCommand {
 }
 
 extension BuildCommand {
-    /// Tells the WebSub hub about the feeds that changed (SPEC §8). Pings are deliveries in
+    /// Tells the WebSub hub about the feeds that changed (docs/SPEC.md §8). Pings are deliveries in
     /// the ledger: one that fails here is retried by the next `post`. When a `post` holds the
     /// lock, the pings are only recorded, and that run or the next sends them.
     private func pingHub(changed feeds: [String], console: Console) async throws {

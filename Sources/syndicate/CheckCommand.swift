@@ -18,10 +18,7 @@ struct CheckCommand: AsyncParsableCommand {
         let console = Console(quiet: options.quiet)
         let site: Site
         do {
-            // The destinations are checked against their kinds first; the site's load then
-            // reads the same file for the reviews.
-            _ = try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory)
-            site = try Site.load(options.siteDirectory)
+            site = Site.load(options.siteDirectory, config: try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory))
         } catch let diagnostics as Diagnostics {
             diagnostics.items.forEach { console.problem($0.description) }
             console.error("\(diagnostics.items.count) problem(s) in \(ConfigLoader.fileName)")

@@ -19,7 +19,7 @@ struct PreviewCommand: ParsableCommand {
         let console = Console(quiet: options.quiet)
         let session = try options.openSession(console)
         let names = try validateNames(to, in: session, console: console)
-        let site = try Site.load(session.site.directory)
+        let site = Site.load(session.site.directory, config: session.site.config)
         let now = session.clock()
         let review: Review
         if let slug {

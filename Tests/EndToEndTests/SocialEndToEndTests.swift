@@ -68,7 +68,7 @@ struct SocialEndToEndTests {
     }
 }
 
-/// SPEC §8's every kind at once, on the sample site, through the real binary.
+/// docs/SPEC.md §8's every kind at once, on the sample site, through the real binary.
 @Suite("Every destination kind at once", .serialized)
 struct EveryKindEndToEndTests {
     @Test func theSampleSiteReachesEveryDestinationExactlyOnce() throws {

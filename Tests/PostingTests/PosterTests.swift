@@ -64,7 +64,7 @@ struct PosterTests {
         #expect(server.requests.count == 3, "a post with nothing due sends no request")
     }
 
-    /// SPEC §6's order, as another process reading the ledger sees it: each delivery is
+    /// docs/SPEC.md §6's order, as another process reading the ledger sees it: each delivery is
     /// committed `sending` before its request arrives, and the one before it is committed
     /// with its outcome by then.
     @Test func eachRequestLeavesAfterItsSendingMarkAndThePreviousOutcomeAreCommitted() async throws {

@@ -44,7 +44,7 @@ struct RetryRulesTests {
         #expect(RetryAfter.date("soon", now: now) == nil)
     }
 
-    /// SPEC §6's classification, row by row.
+    /// docs/SPEC.md §6's classification, row by row.
     @Test(arguments: [
         (200, "posted"), (201, "posted"), (204, "posted"),
         (408, "retryable"), (425, "retryable"), (429, "retryable"), (500, "retryable"), (502, "retryable"), (503, "retryable"), (504, "retryable"),

@@ -1,7 +1,7 @@
 import Foundation
 import Reviews
 
-/// The variables every post template can use (SPEC §7). Absent facts are left out, so a
+/// The variables every post template can use (docs/SPEC.md §7). Absent facts are left out, so a
 /// section like `{{#year}} ({{year}}){{/year}}` disappears when the year is unknown.
 public struct TemplateVariables: Sendable, Equatable {
     public var values: [String: String]

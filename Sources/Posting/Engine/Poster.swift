@@ -2,7 +2,7 @@ import Foundation
 import HTTP
 import Reviews
 
-/// The dispatch loop behind `post`, `repost` and the WebSub ping (SPEC §6).
+/// The dispatch loop behind `post`, `repost` and the WebSub ping (docs/SPEC.md §6).
 ///
 /// Order and concurrency: each destination gets one delivery at a time, oldest review first,
 /// so its timeline reads in publication order; destinations run in parallel, with at most
@@ -113,7 +113,7 @@ public struct Poster: Sendable {
         return report
     }
 
-    /// Records a ping for each changed feed and sends it (WebSub, SPEC §8). A feed that
+    /// Records a ping for each changed feed and sends it (WebSub, docs/SPEC.md §8). A feed that
     /// already has a ping waiting gets no second one.
     /// - Parameter send: false when another process holds the post lock: the pings are only
     ///   recorded, for that run or the next to send.
@@ -138,7 +138,7 @@ public struct Poster: Sendable {
 
     /// Turns the deliveries a dead run left `sending` into `unknown`; those a destination can
     /// safely resend become due again at once, the others are reported, since they need the
-    /// user (SPEC §6).
+    /// user (docs/SPEC.md §6).
     private func recoverInterrupted() throws -> PostReport {
         let now = clock()
         let recovered = try ledger.recoverInterrupted(now: now)
@@ -160,7 +160,7 @@ public struct Poster: Sendable {
         return report
     }
 
-    /// Lets each destination about to be used refresh what it caches (SPEC §6: only when
+    /// Lets each destination about to be used refresh what it caches (docs/SPEC.md §6: only when
     /// something is about to be sent).
     private func prepare(_ names: Set<String>) async {
         for destination in destinations where names.contains(destination.name) {
@@ -238,7 +238,7 @@ public struct Poster: Sendable {
         return report
     }
 
-    /// One attempt, in the order SPEC §6 requires: `sending` committed, then the request,
+    /// One attempt, in the order docs/SPEC.md §6 requires: `sending` committed, then the request,
     /// then its outcome committed. A delivery that must not be sent is settled instead.
     private func attempt(_ delivery: Delivery, with destination: any Destination) async -> DeliveryOutcome? {
         var delivery = delivery
@@ -289,7 +289,7 @@ public struct Poster: Sendable {
         return DeliveryOutcome(delivery: delivery, error: nil)
     }
 
-    /// The state transition SPEC §6 prescribes for a result.
+    /// The state transition docs/SPEC.md §6 prescribes for a result.
     func apply(_ result: SendResult, to delivery: inout Delivery, resendIsSafe: Bool, now: Date, started: Date) -> Attempt {
         let duration = Int((now.timeIntervalSince(started) * 1000).rounded())
         delivery.updatedAt = now

@@ -1,7 +1,7 @@
 import Foundation
 import HTTP
 
-/// The rules of SPEC §6 that turn an HTTP exchange into a `SendResult`; adapters add only
+/// The rules of docs/SPEC.md §6 that turn an HTTP exchange into a `SendResult`; adapters add only
 /// what is specific to their service (where the id is, which header resets a rate limit).
 public enum ResponseClassifier {
     public static let retryableStatuses: Set<Int> = [408, 425, 429, 500, 502, 503, 504]

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Exponential backoff with full jitter (SPEC §6): the n-th retry waits a random time up to
+/// Exponential backoff with full jitter (docs/SPEC.md §6): the n-th retry waits a random time up to
 /// `base · 2^(n-1)`, capped by `max`, and never less than the server asked for.
 public struct RetryPolicy: Sendable {
     public var base: Double

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// Where a delivery stands (SPEC §6).
+/// Where a delivery stands (docs/SPEC.md §6).
 public enum DeliveryState: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
     /// Created, not yet tried.
     case pending
@@ -18,7 +18,7 @@ public enum DeliveryState: String, Codable, Sendable, CaseIterable, DatabaseValu
     case unknown
 }
 
-/// One review on one destination: one attempt series (SPEC §6). Reposts are new series.
+/// One review on one destination: one attempt series (docs/SPEC.md §6). Reposts are new series.
 public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "delivery"
 

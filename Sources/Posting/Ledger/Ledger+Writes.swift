@@ -14,7 +14,7 @@ extension Ledger {
         }
     }
 
-    /// Commits `sending` before the request leaves (SPEC §6): if the process dies now, the
+    /// Commits `sending` before the request leaves (docs/SPEC.md §6): if the process dies now, the
     /// next run knows the request may have gone out.
     ///
     /// Returns nil, and changes nothing, when the delivery is no longer `pending` or
@@ -62,7 +62,7 @@ extension Ledger {
                                      attempt.errorClass, attempt.message])
     }
 
-    /// Deliveries left `sending` by a run that died become `unknown` (SPEC §6).
+    /// Deliveries left `sending` by a run that died become `unknown` (docs/SPEC.md §6).
     @discardableResult
     public func recoverInterrupted(now: Date) throws -> [Delivery] {
         // Nearly always nothing to do: a read does not move the change counter.

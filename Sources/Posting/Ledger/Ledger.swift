@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// The delivery ledger: `.syndicate/ledger.sqlite` (SQLite in WAL mode, through GRDB), SPEC §6.
+/// The delivery ledger: `.syndicate/ledger.sqlite` (SQLite in WAL mode, through GRDB), docs/SPEC.md §6.
 ///
 /// Every state change is one short transaction, so a crash leaves each delivery in a state it
 /// really was in. The ledger knows nothing about HTTP or adapters. Its schema and opening are

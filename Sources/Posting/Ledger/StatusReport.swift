@@ -51,7 +51,7 @@ public struct StatusReport: Sendable {
         }
     }
 
-    /// One JSON array, an object per delivery (SPEC §4).
+    /// One JSON array, an object per delivery (docs/SPEC.md §4).
     public func json() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

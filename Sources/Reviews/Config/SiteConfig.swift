@@ -102,7 +102,7 @@ public struct DestinationConfig: Sendable, Equatable {
     /// The line of the table header in `syndicate.toml`.
     public var line: Int { table.line }
 
-    /// Names no destination may take (SPEC §3): the ledger keeps WebSub pings under `websub`.
+    /// Names no destination may take (docs/SPEC.md §3): the ledger keeps WebSub pings under `websub`.
     public static let reservedNames: Set<String> = ["websub", "ledger"]
 
     /// Names become credentials tables and environment variable names: ASCII letters,

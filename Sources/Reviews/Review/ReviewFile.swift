@@ -1,7 +1,7 @@
 import Foundation
 
 /// The raw parts of a review file: front matter text and Markdown body, after the checks on
-/// bytes that SPEC §2 requires (UTF-8 only, no NUL; a byte-order mark and CRLF are fine).
+/// bytes that docs/SPEC.md §2 requires (UTF-8 only, no NUL; a byte-order mark and CRLF are fine).
 public struct ReviewFile: Sendable {
     /// The YAML between the `---` lines.
     public var frontMatter: String
