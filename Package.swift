@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Syndicate",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],  // Synchronization's Mutex
     products: [
         .executable(name: "syndicate", targets: ["syndicate"]),
         .library(name: "Reviews", targets: ["Reviews"]),

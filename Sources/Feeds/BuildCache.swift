@@ -34,10 +34,7 @@ struct BuildCache {
         SiteFingerprint.compute(siteDirectory: siteDirectory, configData: configData, purpose: "build-cache-1")
     }
 
-    func load() -> Record? {
-        guard let data = FileManager.default.contents(atPath: fileURL.path) else { return nil }
-        return try? JSONDecoder().decode(Record.self, from: data)
-    }
+    func load() -> Record? { CacheFile.load(Record.self, from: fileURL) }
 
     /// Whether `record` still describes the inputs and outputs.
     func isFresh(_ record: Record, fingerprint: String, outputDirectory: URL, now: Date) -> Bool {
@@ -49,13 +46,8 @@ struct BuildCache {
         }
     }
 
-    /// Saves the record atomically; a site folder that cannot hold a cache just goes without.
-    func save(_ record: Record) {
-        let folder = fileURL.deletingLastPathComponent()
-        guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil,
-              let data = try? JSONEncoder().encode(record) else { return }
-        try? data.write(to: fileURL, options: .atomic)
-    }
+    /// Saves the record; a site folder that cannot hold a cache just goes without.
+    func save(_ record: Record) { CacheFile.store(record, at: fileURL) }
 
     static func outputs(_ paths: [String], in directory: URL) -> [Output] {
         paths.compactMap { path in

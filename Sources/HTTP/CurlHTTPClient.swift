@@ -57,7 +57,7 @@ public final class CurlHTTPClient: HTTPClient {
     }
 }
 
-/// One libcurl easy handle, confined to the thread that made it, and what stays set on it
+/// One libcurl easy handle, used by one transfer at a time, and what stays set on it
 /// from one transfer to the next: the options every transfer shares are set once, and each
 /// transfer sets all the others (`perform`), so nothing of one request leaks into the next
 /// without `curl_easy_reset`, which would also drop and re-create every default.

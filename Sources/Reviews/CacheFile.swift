@@ -5,14 +5,12 @@ import Foundation
 /// written, so that anything else means "look again", never a wrong answer. Caches are JSON;
 /// only the review index, read on every cron tick, is a text table (`ReviewIndex`).
 public enum CacheFile {
-    /// Stores `value` as JSON at `url`, written whole, making its folder if needed; a failure
-    /// only loses the cache.
+    /// Stores `value` as JSON at `url` (see `write`).
     public static func store(_ value: some Encodable, at url: URL) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         guard let data = try? encoder.encode(value) else { return }
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? data.write(to: url, options: .atomic)
+        write(data, to: url)
     }
 
     /// The value stored at `url` by `store`; nil when the file is missing, torn, or of
@@ -22,9 +20,17 @@ public enum CacheFile {
         return try? JSONDecoder().decode(type, from: data)
     }
 
-    /// Writes `text` to `url` whole, making its folder if needed; a failure only loses the cache.
-    public static func write(_ text: String, to url: URL) {
+    /// Writes `data` to `url` whole (a temporary file, synced, renamed over it), making its
+    /// folder if needed. The file is readable by its owner alone from the moment it exists,
+    /// since some of these files hold a session or a token. A failure only loses the cache.
+    public static func write(_ data: Data, to url: URL) {
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? Data(text.utf8).write(to: url, options: .atomic)
+        let staging = url.path + ".\(getpid()).tmp"
+        let descriptor = open(staging, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return }
+        let written = data.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        let synced = fsync(descriptor) == 0
+        close(descriptor)
+        if written == data.count && synced { rename(staging, url.path) } else { unlink(staging) }
     }
 }

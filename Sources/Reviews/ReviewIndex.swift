@@ -103,6 +103,6 @@ public struct ReviewIndex: Sendable {
             text += "\(review.source)\t\(review.slug)\t\(review.date.timeIntervalSince1970)\t\(review.draft ? 1 : 0)\t"
                 + "\(review.skip.joined(separator: ","))\t\(review.contentHash)\n"
         }
-        CacheFile.write(text, to: url)
+        CacheFile.write(Data(text.utf8), to: url)
     }
 }

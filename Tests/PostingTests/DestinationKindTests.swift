@@ -52,7 +52,7 @@ struct DestinationKindTests {
         }
     }
 
-    @Test func sampleSiteConfigIsValidForEveryKind() throws {
+    @Test func theSampleSitesConfigLoadsWithItsFiveDestinations() throws {
         let config = try DestinationKinds.loadConfig(siteDirectory: repositoryRoot())
         #expect(config.destinations.map(\.kind) == ["mastodon", "bluesky", "x", "letterboxd", "webhook"])
     }

@@ -106,7 +106,7 @@ private struct ConfigReader {
             }
         }
         if let zone = t.string("timezone") {
-            if let timeZone = TimeZone.site(named: zone) {
+            if let timeZone = TimeZone(identifier: zone) {
                 settings.timeZone = timeZone
             } else {
                 t.report("timezone", "unknown time zone \"\(zone)\" (use an IANA name like \"America/New_York\")")

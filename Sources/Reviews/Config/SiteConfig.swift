@@ -111,15 +111,3 @@ public struct DestinationConfig: Sendable, Equatable {
         !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
     }
 }
-
-extension TimeZone {
-    /// The zone of an IANA name, with UTC and its aliases answered as the fixed zero offset:
-    /// the same instants, and no time-zone database to load (a few milliseconds of every
-    /// command's start).
-    public static func site(named name: String) -> TimeZone? {
-        switch name {
-        case "UTC", "Etc/UTC", "GMT", "Etc/GMT", "Zulu", "Etc/Zulu", "Universal", "Etc/Universal": return .gmt
-        default: return TimeZone(identifier: name)
-        }
-    }
-}
