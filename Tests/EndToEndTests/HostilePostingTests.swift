@@ -101,6 +101,21 @@ struct HostileCommandTests {
         #expect(eventually(timeout: 3) { !running(child) }, "the program's group ends with it")
     }
 
+    @Test func childThatEscapedTheGroupDoesNotHoldUpPost() throws {
+        let site = try commandSite("""
+        cat > /dev/null
+        setsid sleep 20 &
+        echo $! > child.pid
+        echo https://elsewhere.test/1
+        """, timeout: "15s")
+        let (result, seconds) = try timed(["post", "--site", site.directory.path])
+        let child = try childPID(site)
+        defer { kill(child, SIGKILL) }
+        #expect(seconds < 8, "post waited on a pipe the escaped child holds: \(seconds)s")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try statusRows(site).first?["remote_url"] as? String == "https://elsewhere.test/1")
+    }
+
     @Test func programThatExitsZeroWhenStoppedIsPosted() throws {
         // Stopped at the timeout, it says it posted: its exit status decides, not the clock.
         let site = try commandSite("""
