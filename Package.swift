@@ -25,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CCMarkGFM", pkgConfig: "libcmark-gfm",
                        providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // glibc's posix_spawn extensions, which need _GNU_SOURCE.
+        .target(name: "CSpawn"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // The site: config, front matter, Markdown, the Review value.
@@ -45,7 +47,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // One file per destination kind.
-        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews", "COpenSSL"]),
+        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews", "COpenSSL", "CSpawn"]),
         // Argument parsing only; every command calls the libraries.
         .executableTarget(name: "syndicate", dependencies: [
             "Reviews", "Feeds", "HTTP", "Posting", "Destinations",

@@ -5,7 +5,8 @@ import Reviews
 /// `command`: any program, no shell (docs/SPEC.md §8). It reads the composed post and the review's
 /// facts as JSON on stdin. Exit 0: posted (the first stdout line, if any, is the remote
 /// URL); 75 (EX_TEMPFAIL): retry; anything else: dead, with its stderr as the reason. A
-/// program still running at `post.timeout` is stopped and the delivery becomes `unknown`.
+/// program still running at `post.timeout` is stopped with its whole process group
+/// (`ProgramGroup`) and the delivery becomes `unknown`, unless it then exits 0.
 public struct CommandDestination: DestinationKind {
     public static let kindName = "command"
     /// A program that needs secrets gets them its own way.
@@ -64,56 +65,41 @@ public struct CommandDestination: DestinationKind {
 
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
         guard let program = run.first else { return .permanent(message: "no program to run", httpStatus: nil) }
-        let process = Process()
         // A relative program path is taken from the site folder, so a site can carry its scripts.
-        process.executableURL = program.hasPrefix("/") ? URL(fileURLWithPath: program) : siteDirectory.appendingPathComponent(program)
-        process.arguments = Array(run.dropFirst())
-        process.currentDirectoryURL = siteDirectory
+        let path = program.hasPrefix("/") ? program : siteDirectory.appendingPathComponent(program).path
         var environment = ProcessInfo.processInfo.environment
         // The program gets the delivery's identity, so it can deduplicate if it wants to.
         environment["SYNDICATE_IDEMPOTENCY_KEY"] = delivery.idempotencyKey
         environment["SYNDICATE_REVIEW"] = delivery.review
         environment["SYNDICATE_ATTEMPT"] = String(delivery.attempt)
-        process.environment = environment
-        let input = Pipe(), output = Pipe(), errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        do {
-            try process.run()
-        } catch {
-            return .permanent(message: "cannot run \(program): \(error.localizedDescription)", httpStatus: nil)
+        let group = ProgramGroup(path: path, arguments: Array(run.dropFirst()), environment: environment,
+                                 directory: siteDirectory.path, input: delivery.payload, timeout: timeout)
+        let ended: ProgramGroup.Ending
+        switch await group.run() {
+        case .failure(let error): return .permanent(message: "cannot run \(program): \(error.reason)", httpStatus: nil)
+        case .success(let ending): ended = ending
         }
-        // Read both pipes while the program runs, so a chatty one never blocks.
-        async let stdout = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderr = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }.value
-        try? input.fileHandleForWriting.write(contentsOf: delivery.payload)
-        try? input.fileHandleForWriting.close()
-
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { try? await Task.sleep(nanoseconds: 10_000_000) }
-        let timedOut = process.isRunning
-        if timedOut {
-            process.terminate()
-            kill(process.processIdentifier, SIGKILL)
-        }
-        process.waitUntilExit()
-        let out = String(decoding: await stdout, as: UTF8.self)
-        let err = String(decoding: await stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if timedOut {
-            return .unknown(message: "\(program) did not finish within \(Int(timeout))s and was stopped", httpStatus: nil)
-        }
-        let status = process.terminationStatus
-        switch (process.terminationReason, status) {
-        case (.exit, 0):
+        let out = String(decoding: ended.stdout, as: UTF8.self)
+        let err = String(String(decoding: ended.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).prefix(1000))
+        switch (ended.status, ended.stopped) {
+        case (.exited(0), _):
+            // Even when stopped at the timeout: a program that then exits 0 says it posted.
             let first = out.split(separator: "\n").first.map { String($0).trimmingCharacters(in: .whitespaces) }
             return .posted(remoteID: nil, remoteURL: first?.isEmpty == false ? first : nil, httpStatus: nil)
-        case (.exit, 75):
+        case (_, true):
+            // Interrupted mid-post, whatever it says now: it may have posted.
+            return .unknown(message: "\(program) did not finish within \(Self.seconds(timeout)) and was stopped", httpStatus: nil)
+        case (.exited(75), _):
             return .retryable(message: err.isEmpty ? "\(program) asked to retry (exit 75)" : err, httpStatus: nil, notBefore: nil, errorClass: "retryable")
-        case (.exit, _):
-            return .permanent(message: err.isEmpty ? "\(program) exited with status \(status)" : "\(program) exited with status \(status): \(String(err.prefix(1000)))", httpStatus: nil)
-        default:
-            return .unknown(message: "\(program) was killed by signal \(status)", httpStatus: nil)
+        case (.exited(let status), _):
+            return .permanent(message: err.isEmpty ? "\(program) exited with status \(status)" : "\(program) exited with status \(status): \(err)", httpStatus: nil)
+        case (.signaled(let signal), _):
+            return .unknown(message: "\(program) was killed by signal \(signal)", httpStatus: nil)
         }
+    }
+
+    /// `30s`, `1.5s`, `250ms`: the timeout as a message shows it.
+    private static func seconds(_ value: Double) -> String {
+        value >= 1 && value == value.rounded() ? "\(Int(value))s" : value < 1 ? "\(Int((value * 1000).rounded()))ms" : "\(value)s"
     }
 }

@@ -55,6 +55,12 @@ public struct MastodonDestination: DestinationKind {
         var characters_reserved_per_url: Int
         /// When they were fetched, in seconds since 1970.
         var fetched_at: Double
+
+        /// Whether an instance could mean them (README, "The ledger and its states"): anything else (2^63-1
+        /// overflows the counting, a negative limit refuses every post) is not used.
+        var sane: Bool {
+            (1...1_000_000).contains(max_characters) && (0...10_000).contains(characters_reserved_per_url)
+        }
     }
 
     /// The limits' cache file (`CacheFile`), read from disk once per process: a backlog
@@ -70,9 +76,7 @@ public struct MastodonDestination: DestinationKind {
             memo.withLock { memo in
                 if let memo { return memo }
                 // Anything else than sensible limits (a torn file, an older format) is fetched again.
-                let limits = CacheFile.load(Limits.self, from: url).flatMap {
-                    $0.max_characters > 0 && $0.characters_reserved_per_url >= 0 ? $0 : nil
-                }
+                let limits = CacheFile.load(Limits.self, from: url).flatMap { $0.sane ? $0 : nil }
                 memo = .some(limits)
                 return limits
             }
@@ -102,9 +106,12 @@ public struct MastodonDestination: DestinationKind {
         guard let response = try? await http.send(HTTPRequest(method: "GET", url: baseURL + "/api/v2/instance", timeout: timeout)),
               response.isSuccess,
               let statuses = (try? JSONDecoder().decode(Instance.self, from: response.body))?.configuration.statuses else { return }
-        limits.save(Limits(max_characters: statuses.max_characters ?? 500,
-                           characters_reserved_per_url: statuses.characters_reserved_per_url ?? 23,
-                           fetched_at: clock().timeIntervalSince1970))
+        let fetched = Limits(max_characters: statuses.max_characters ?? 500,
+                             characters_reserved_per_url: statuses.characters_reserved_per_url ?? 23,
+                             fetched_at: clock().timeIntervalSince1970)
+        // Out of range: the defaults stay, and the answer is not cached for a day.
+        guard fetched.sane else { return }
+        limits.save(fetched)
     }
 
     struct Payload: Codable {

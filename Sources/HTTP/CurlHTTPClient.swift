@@ -105,6 +105,9 @@ final class EasyHandle: @unchecked Sendable {
         syn_curl_setopt_write_callback(curl, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
             let sink = Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
             let length = size * count
+            // Past the cap, the transfer is ended (any other count than `length` does that):
+            // an endless body would otherwise grow memory until the timeout.
+            guard sink.body.count + length <= HTTPResponse.maximumBody else { return 0 }
             if let data { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
             return length
         }
@@ -233,13 +236,9 @@ private final class ResponseSink {
 /// failure falls on. Before the request was sent nothing can have happened on the server.
 enum FailureClassifier {
     static func classify(code: CURLcode, requestSent: Bool, detail: String) -> HTTPFailure {
-        let neverSent: Set<UInt32> = [
-            CURLE_UNSUPPORTED_PROTOCOL.rawValue, CURLE_URL_MALFORMAT.rawValue, CURLE_COULDNT_RESOLVE_PROXY.rawValue,
-            CURLE_COULDNT_RESOLVE_HOST.rawValue, CURLE_COULDNT_CONNECT.rawValue, CURLE_SSL_CONNECT_ERROR.rawValue,
-            CURLE_PEER_FAILED_VERIFICATION.rawValue, CURLE_SSL_CERTPROBLEM.rawValue, CURLE_SSL_CIPHER.rawValue,
-            CURLE_SSL_CACERT_BADFILE.rawValue,
-        ]
-        if neverSent.contains(code.rawValue) || !requestSent { return .notSent(detail) }
-        return .noAnswer(detail)
+        // Whatever the error, once request bytes left the server may have acted on them: an
+        // answer that is no HTTP at all (CURLE_UNSUPPORTED_PROTOCOL for an HTTP/0.9-style
+        // reply, CURLE_WEIRD_SERVER_REPLY) comes after a request sent whole.
+        requestSent ? .noAnswer(detail) : .notSent(detail)
     }
 }

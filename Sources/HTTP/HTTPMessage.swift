@@ -57,6 +57,10 @@ public struct HTTPResponse: Sendable {
         self.bodyComplete = bodyComplete
     }
 
+    /// The most of a body kept (README, "The ledger and its states"): far above any service's answer. A longer
+    /// body is cut there, and the response is not `bodyComplete`.
+    public static let maximumBody = 1 << 20
+
     public var isSuccess: Bool { (200..<300).contains(status) }
     public var text: String { String(decoding: body, as: UTF8.self) }
 }

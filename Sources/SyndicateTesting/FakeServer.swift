@@ -33,6 +33,14 @@ public struct FakeResponse: Sendable {
         case truncatedBody
         /// Never answer; the client's timeout ends it.
         case hang
+        /// Answer with bytes that are no HTTP response (no status line, as HTTP/0.9 would),
+        /// then close: the request was received whole.
+        case garbage
+        /// Send a 200 status line and headers, then body bytes without end, until the client
+        /// goes away.
+        case endlessBody
+        /// Send a 200 status line, then header fields without end, until the client goes away.
+        case endlessHeaders
     }
 
     public var status: Int
@@ -181,6 +189,20 @@ public final class FakeServer: @unchecked Sendable {
         case .hang?:
             var buffer = [UInt8](repeating: 0, count: 1)
             while recv(client, &buffer, 1, 0) > 0 {}
+            return false
+        case .garbage?:
+            send(client, "garbage, not a status line\r\nmore garbage\r\n\r\n")
+            shutdown(client, Int32(SHUT_WR))
+            return false
+        case .endlessBody?:
+            send(client, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n")
+            let chunk = [UInt8](repeating: UInt8(ascii: " "), count: 65536)
+            while chunk.withUnsafeBytes({ Glibc.send(client, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }) > 0 {}
+            return false
+        case .endlessHeaders?:
+            send(client, "HTTP/1.1 200 OK\r\n")
+            let field = Array(String(repeating: "X-Padding: \(String(repeating: "a", count: 1000))\r\n", count: 64).utf8)
+            while field.withUnsafeBytes({ Glibc.send(client, $0.baseAddress!, $0.count, Int32(MSG_NOSIGNAL)) }) > 0 {}
             return false
         case nil:
             break

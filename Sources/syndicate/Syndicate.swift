@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Posting
 
 /// The `syndicate` command: builds a review site's feeds and cross-posts new reviews.
@@ -12,4 +13,12 @@ struct Syndicate: AsyncParsableCommand {
         subcommands: [BuildCommand.self, CheckCommand.self, PostCommand.self, RepostCommand.self, StatusCommand.self,
                       RetryCommand.self, ResolveCommand.self, MarkPostedCommand.self, PreviewCommand.self]
     )
+
+    static func main() async {
+        // A write to a pipe whose reader is gone (a `command` program that reads nothing, a
+        // closed stdout) must fail with EPIPE where it happens, not kill the whole run and turn
+        // every delivery in flight `unknown`.
+        signal(SIGPIPE, SIG_IGN)
+        await main(nil)
+    }
 }

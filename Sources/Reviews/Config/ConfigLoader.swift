@@ -157,9 +157,11 @@ private struct ConfigReader {
             t.report("since", "expected a date like \"2025-01-01\"")
         }
         if let attempts = t.int("max_attempts", range: 1...1000) { settings.maxAttempts = attempts }
-        if let base = t.duration("backoff_base") { settings.backoffBase = base }
-        if let max = t.duration("backoff_max") { settings.backoffMax = max }
-        if let timeout = t.duration("timeout") { settings.timeout = timeout }
+        // The bounds (README, docs/SPEC.md §3): a request or program outliving an hour is hung,
+        // and a retry is never put off for more than 30 days.
+        if let base = t.duration("backoff_base", longest: "30d") { settings.backoffBase = base }
+        if let max = t.duration("backoff_max", longest: "30d") { settings.backoffMax = max }
+        if let timeout = t.duration("timeout", longest: "1h") { settings.timeout = timeout }
         if let concurrency = t.int("concurrency", range: 1...256) { settings.concurrency = concurrency }
         if settings.backoffMax < settings.backoffBase {
             t.report("backoff_max", "must not be shorter than backoff_base")

@@ -129,11 +129,16 @@ public struct ConfigTable: Sendable, Equatable {
         return text
     }
 
-    /// A duration like `30s`, `5m` or `6h`, in seconds.
-    public mutating func duration(_ key: String) -> Double? {
+    /// A duration like `30s`, `5m` or `6h`, in seconds, at most `longest` (written as a
+    /// duration, for the message): bounded here, so no later arithmetic on it can overflow.
+    public mutating func duration(_ key: String, longest: String) -> Double? {
         guard let text = string(key) else { return nil }
         guard let seconds = DurationParser.seconds(text), seconds > 0 else {
             report(key, "\"\(text)\" is not a duration like \"30s\", \"5m\" or \"6h\"")
+            return nil
+        }
+        guard let bound = DurationParser.seconds(longest), seconds <= bound else {
+            report(key, "\"\(text)\" is out of range: at most \(longest)")
             return nil
         }
         return seconds
