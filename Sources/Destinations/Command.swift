@@ -34,6 +34,8 @@ public struct CommandDestination: DestinationKind {
     private let siteDirectory: URL
     private let template: PostTemplate
     private let timeout: Double
+    /// `SYNDICATE_<NAME>_<KEY>` for this destination's own credentials only.
+    private let ownCredentials: [String: String]
 
     public init(_ context: DestinationContext, options run: [String]) {
         name = context.name
@@ -41,6 +43,8 @@ public struct CommandDestination: DestinationKind {
         siteDirectory = context.site.directory
         timeout = context.timeout
         template = context.template(rule: .unlimited)
+        let prefix = "SYNDICATE_" + Credentials.environmentName(context.name) + "_"
+        ownCredentials = Dictionary(uniqueKeysWithValues: context.credentials.values(for: context.name).map { (prefix + $0.key.uppercased(), $0.value) })
     }
 
     public func compose(_ review: Review, site: Site) throws -> ComposedPost {
@@ -69,7 +73,9 @@ public struct CommandDestination: DestinationKind {
         process.executableURL = program.hasPrefix("/") ? URL(fileURLWithPath: program) : siteDirectory.appendingPathComponent(program)
         process.arguments = Array(run.dropFirst())
         process.currentDirectoryURL = siteDirectory
-        var environment = ProcessInfo.processInfo.environment
+        // No other destination's secret reaches the program: every inherited SYNDICATE_*
+        // variable is dropped, and its own credentials (file or environment) are passed.
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SYNDICATE_") }.merging(ownCredentials) { $1 }
         // The program gets the delivery's identity, so it can deduplicate if it wants to.
         environment["SYNDICATE_IDEMPOTENCY_KEY"] = delivery.idempotencyKey
         environment["SYNDICATE_REVIEW"] = delivery.review

@@ -94,7 +94,12 @@ private struct ConfigReader {
         var t = table
         defer { finish(&t) }
         let title = t.string("title", required: true)
-        let url = t.httpURL("url", required: true)
+        var url = t.httpURL("url", required: true)
+        // The site's URL is published in every feed: a password in it would be too.
+        if let text = url, let parsed = URL(string: text), parsed.user != nil || parsed.password != nil {
+            t.report("url", "must not contain a user name or password (it would be published in every feed)")
+            url = nil
+        }
         var settings = SiteSettings(title: title ?? "", url: url.map(ConfigLoader.withoutTrailingSlash) ?? "")
         settings.description = t.string("description") ?? ""
         settings.author = t.string("author") ?? ""
