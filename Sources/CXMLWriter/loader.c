@@ -30,6 +30,14 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const char *failure;
 static char message[512];
 
+// libxml2 prints every error itself, several lines each (a full disk gave ~30 lines of
+// "I/O error" and "xmlTextWriter…"): silenced, since each call's result is checked and the
+// build reports a failed feed once, in its own words.
+static void silent(void *context, const char *format, ...) {
+    (void)context;
+    (void)format;
+}
+
 static void load(void) {
     // The versioned name first (what the runtime package installs), then the -dev link.
     void *library = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
@@ -47,6 +55,12 @@ static void load(void) {
     }
     SYN_XML_VOID_FUNCTIONS(SYN_RESOLVE)
     SYN_XML_VALUE_FUNCTIONS(SYN_RESOLVE)
+    // The handler is per thread: the default for threads yet to use libxml2, and this one's.
+    typedef void (*generic_handler)(void *, const char *, ...);
+    void (*set_default)(void *, generic_handler) = (void (*)(void *, generic_handler))dlsym(library, "xmlThrDefSetGenericErrorFunc");
+    void (*set_current)(void *, generic_handler) = (void (*)(void *, generic_handler))dlsym(library, "xmlSetGenericErrorFunc");
+    if (set_default) set_default(NULL, silent);
+    if (set_current) set_current(NULL, silent);
 }
 
 const char *syn_xml_load(void) {

@@ -59,8 +59,12 @@ public struct ReviewLoader: Sendable {
         defer { closedir(folder) }
         var names: [String] = []
         while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+                let bytes = Array(raw.prefix { $0 != 0 })
+                // A name that is not UTF-8 cannot be a String path: it is kept, escaped, so
+                // `load` names it rather than reporting some other, unreadable, file.
+                return String(bytes: bytes, encoding: .utf8)
+                    ?? bytes.map { $0 < 0x80 ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
             }
             if name.hasSuffix(".md") && !name.hasPrefix(".") { names.append(name) }
         }
@@ -69,8 +73,11 @@ public struct ReviewLoader: Sendable {
 
     /// One review file, by its path relative to the site (`reviews/x.md`).
     public func load(_ path: String, in directory: URL) -> Result<Review, ReviewProblems> {
-        guard let data = FileReader.contents(atPath: directory.appendingPathComponent(path).path) else {
-            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: "cannot be read")]))
+        let url = directory.appendingPathComponent(path)
+        guard let data = FileReader.contents(atPath: url.path) else {
+            let escaped = path.contains("\\x") && !FileManager.default.fileExists(atPath: url.path)
+            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file",
+                                                       message: escaped ? "the file name is not valid UTF-8: rename the file" : "cannot be read")]))
         }
         return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
     }

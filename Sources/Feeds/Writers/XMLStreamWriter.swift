@@ -100,7 +100,7 @@ final class XMLStreamWriter {
 }
 
 /// What went wrong while writing a feed file.
-public enum FeedWriteError: Error, CustomStringConvertible {
+public enum FeedWriteError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(String)
     case writeFailed(String)
     case libraryMissing(String)
