@@ -131,6 +131,7 @@ struct NamesAndSecretsTests {
         let site = try webhookSite(server.baseURL + "/in")
         let build = try syndicate(["build"], site)
         #expect(build.status == 0, "\(build.stderr)")
+        #expect(mode(site.directory.appendingPathComponent(".syndicate").path) == 0o700, "build makes it private too")
         // As a folder made by another tool (or an older version) would be.
         chmod(site.directory.appendingPathComponent(".syndicate").path, 0o755)
         let post = try syndicate(["post"], site)
