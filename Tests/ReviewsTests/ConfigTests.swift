@@ -26,6 +26,8 @@ private let brokenConfigs: [(String, String, [String])] = [
      ["syndicate.toml:3: site.url: must not contain a user name or password (it would be published in every feed)"]),
     ("user in site url", "[site]\ntitle = \"T\"\nurl = \"https://me@example.org\"\n",
      ["syndicate.toml:3: site.url: must not contain a user name or password (it would be published in every feed)"]),
+    ("password in hub url", base + "[feeds]\nhub = \"https://me:hunter22@hub.example.org/\"\n",
+     ["syndicate.toml:5: feeds.hub: must not contain a user name or password (it would be published in every feed)"]),
     ("missing site", "[feeds]\nitems = 5\n", ["syndicate.toml:1: site: missing [site] table"]),
     ("missing title", "[site]\nurl = \"https://example.org\"\n", ["syndicate.toml:1: site.title: required"]),
     ("bad duration", base + "[post]\nbackoff_base = \"30\"\n",
