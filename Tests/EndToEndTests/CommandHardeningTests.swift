@@ -106,6 +106,29 @@ struct NamesAndSecretsTests {
         #expect(bytes.range(of: Data("RUNTIME-ACCESS-JWT".utf8)) == nil && bytes.range(of: Data("RUNTIME-REFRESH-JWT".utf8)) == nil)
     }
 
+    @Test func letterboxdTokenEchoedInAnErrorIsRedacted() throws {
+        let server = try FakeServer { request, _ in
+            if request.path.hasSuffix("/auth/token") {
+                return .json(200, "{\"access_token\":\"LBX-RUNTIME-ACCESS-99\",\"refresh_token\":\"LBX-RUNTIME-REFRESH-99\",\"expires_in\":3600}")
+            }
+            return .json(400, "{\"message\":\"no member for \(request.header("Authorization") ?? "")\"}")
+        }
+        let site = try TemporarySite.posting(reviews: 1, destinations: """
+        [[destination]]
+        name = "lbx"
+        kind = "letterboxd"
+        base_url = "\(server.baseURL)"
+        """, credentials: "[lbx]\nusername = \"critic\"\npassword = \"lbx-pass-1234\"\nclient_id = \"cid-1234\"\nclient_secret = \"csecret-1234\"\n")
+        let post = try syndicate(["post"], site)
+        #expect(post.status == 1)
+        let json = try syndicate(["status", "--json"], site)
+        for output in [post.stdout, post.stderr, json.stdout] {
+            #expect(!output.contains("LBX-RUNTIME"), "\(output)")
+        }
+        #expect(post.stderr.contains("[redacted]"), "\(post.stderr)")
+        #expect(ledgerBytes(site).range(of: Data("LBX-RUNTIME".utf8)) == nil)
+    }
+
     @Test func basicAuthUserinfoIsRedactedInEveryForm() throws {
         let password = "pw-RECOGNISABLE-77"
         let basic = Data("hookuser:\(password)".utf8).base64EncodedString()

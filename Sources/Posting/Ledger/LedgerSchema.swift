@@ -31,7 +31,7 @@ extension Ledger {
             let database = try DatabaseQueue(path: url.path, configuration: configuration)
             try migrator.migrate(database)
             // The ledger holds payloads and remote ids: private always, whoever made the
-            // folder first (`build`'s cache, an older version) and whatever the umask. SQLite
+            // folder first (another tool, an older version) and whatever the umask. SQLite
             // gives -wal and -shm the mode of the database when it makes them; they may
             // already exist from before, so all three are set.
             chmod(folder.path, 0o700)
