@@ -14,4 +14,18 @@
 
 // xmlFree is a mutable global function pointer, which Swift 6 refuses to touch.
 static inline void syn_xml_free(void *pointer) { xmlFree(pointer); }
+
+// libxml2 prints every error itself, several lines each (a full disk gave ~30 lines of
+// "I/O error" and "xmlTextWriter…"): silenced, since each call's result is checked and the
+// build reports a failed feed once, in its own words.
+static void syn_xml_ignore_error(void *context, const char *format, ...) {
+    (void)context;
+    (void)format;
+}
+
+// The handler is per thread: the default for threads yet to use libxml2, and the caller's.
+static inline void syn_xml_silence_errors(void) {
+    xmlThrDefSetGenericErrorFunc(NULL, syn_xml_ignore_error);
+    xmlSetGenericErrorFunc(NULL, syn_xml_ignore_error);
+}
 #endif

@@ -30,6 +30,8 @@ public struct BlueskyDestination: DestinationKind {
     private let http: any HTTPClient
     private let timeout: Double
     private let clock: @Sendable () -> Date
+    /// Told every session's tokens, so that a server quoting one back never gets it logged.
+    private let credentials: Credentials
 
     public init(_ context: DestinationContext, options: Void) {
         name = context.name
@@ -43,6 +45,7 @@ public struct BlueskyDestination: DestinationKind {
         http = context.http
         timeout = context.timeout
         clock = context.clock
+        credentials = context.credentials
     }
 
     public func newIdempotencyKey(now: Date) -> String { TID.next(now) }
@@ -232,8 +235,17 @@ public struct BlueskyDestination: DestinationKind {
     /// The cached session, else a new one. createSession is limited to a few dozen calls a
     /// day, so it is called only when no session is cached.
     private func currentSession() async -> Result<Session, SessionFailure> {
-        if let cached = sessions.load() { return .success(cached) }
-        return await create()
+        if let cached = sessions.load() { return learned(.success(cached)) }
+        return learned(await create())
+    }
+
+    /// The session's tokens are secrets from the moment they exist.
+    private func learned(_ result: Result<Session, SessionFailure>) -> Result<Session, SessionFailure> {
+        if case .success(let session) = result {
+            credentials.learn(session.accessJwt)
+            credentials.learn(session.refreshJwt)
+        }
+        return result
     }
 
     /// refreshSession with the refresh JWT; when that is refused too, a new session.
@@ -243,10 +255,10 @@ public struct BlueskyDestination: DestinationKind {
         if let response = try? await http.send(request), response.isSuccess, var renewed = Self.decodeSession(response.body) {
             renewed.did = renewed.did.isEmpty ? session.did : renewed.did
             sessions.save(renewed) // the pair rotates: the old refresh JWT is spent
-            return .success(renewed)
+            return learned(.success(renewed))
         }
         sessions.clear()
-        return await create()
+        return learned(await create())
     }
 
     private func create() async -> Result<Session, SessionFailure> {

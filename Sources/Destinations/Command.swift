@@ -35,6 +35,8 @@ public struct CommandDestination: DestinationKind {
     private let siteDirectory: URL
     private let template: PostTemplate
     private let timeout: Double
+    /// `SYNDICATE_<NAME>_<KEY>` for this destination's own credentials only.
+    private let ownCredentials: [String: String]
 
     public init(_ context: DestinationContext, options run: [String]) {
         name = context.name
@@ -42,6 +44,8 @@ public struct CommandDestination: DestinationKind {
         siteDirectory = context.site.directory
         timeout = context.timeout
         template = context.template(rule: .unlimited)
+        let prefix = "SYNDICATE_" + Credentials.environmentName(context.name) + "_"
+        ownCredentials = Dictionary(uniqueKeysWithValues: context.credentials.values(for: context.name).map { (prefix + $0.key.uppercased(), $0.value) })
     }
 
     public func compose(_ review: Review, site: Site) throws -> ComposedPost {
@@ -67,7 +71,9 @@ public struct CommandDestination: DestinationKind {
         guard let program = run.first else { return .permanent(message: "no program to run", httpStatus: nil) }
         // A relative program path is taken from the site folder, so a site can carry its scripts.
         let path = program.hasPrefix("/") ? program : siteDirectory.appendingPathComponent(program).path
-        var environment = ProcessInfo.processInfo.environment
+        // No other destination's secret reaches the program: every inherited SYNDICATE_*
+        // variable is dropped, and its own credentials (file or environment) are passed.
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SYNDICATE_") }.merging(ownCredentials) { $1 }
         // The program gets the delivery's identity, so it can deduplicate if it wants to.
         environment["SYNDICATE_IDEMPOTENCY_KEY"] = delivery.idempotencyKey
         environment["SYNDICATE_REVIEW"] = delivery.review

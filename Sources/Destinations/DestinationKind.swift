@@ -28,6 +28,9 @@ public protocol DestinationKind: Destination {
     static var kindName: String { get }
     /// Keys of the destination's `credentials` table the kind requires (docs/SPEC.md §8).
     static var credentialKeys: [String] { get }
+    /// Those of `credentialKeys` whose value is a URL the kind calls: checked with the
+    /// config, so a malformed one is an error at once rather than retries for hours.
+    static var urlCredentialKeys: [String] { get }
     /// Whether the kind reads `base_url`, and its default.
     static var baseURLRule: BaseURLRule { get }
     /// Reads and checks the kind's own keys (not `name`, `kind`, `enabled`, `template` or
@@ -38,6 +41,8 @@ public protocol DestinationKind: Destination {
 }
 
 extension DestinationKind {
+    public static var urlCredentialKeys: [String] { [] }
+
     /// The kind, as `status` shows it.
     public var kind: String { Self.kindName }
 }

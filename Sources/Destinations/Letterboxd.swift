@@ -28,6 +28,8 @@ public struct LetterboxdDestination: DestinationKind {
     private let http: any HTTPClient
     private let timeout: Double
     private let clock: @Sendable () -> Date
+    /// Told every token, so that a server quoting one back never gets it logged.
+    private let secrets: Credentials
 
     public init(_ context: DestinationContext, options content: String) {
         name = context.name
@@ -40,6 +42,7 @@ public struct LetterboxdDestination: DestinationKind {
         http = context.http
         timeout = context.timeout
         clock = context.clock
+        secrets = context.credentials
     }
 
     struct Payload: Codable {
@@ -193,6 +196,7 @@ public struct LetterboxdDestination: DestinationKind {
     /// grant), with the member id from `/me`.
     private func token(forceRefresh: Bool) async -> Result<Token, FailureResult> {
         let cached = tokens.load()
+        if let cached { learn(cached.accessToken, cached.refreshToken) }
         if let cached, !forceRefresh, cached.expiresAt > clock().timeIntervalSince1970 + 60 { return .success(cached) }
         var fields = [("client_id", credentials.clientID), ("client_secret", credentials.clientSecret)]
         if let refresh = cached?.refreshToken {
@@ -216,6 +220,7 @@ public struct LetterboxdDestination: DestinationKind {
               let access = object["access_token"] as? String else {
             return .failure(FailureResult(result: ResponseClassifier.classifyFailure(response, now: clock())))
         }
+        learn(access, object["refresh_token"] as? String)
         var member = memberID
         if member == nil {
             switch await get("/me", headers: ["Authorization": "Bearer \(access)"]) {
@@ -230,5 +235,11 @@ public struct LetterboxdDestination: DestinationKind {
                           expiresAt: clock().timeIntervalSince1970 + expires, memberID: member)
         tokens.save(token)
         return .success(token)
+    }
+
+    /// Tokens are secrets from the moment they exist (`/me` may quote one back).
+    private func learn(_ access: String, _ refresh: String?) {
+        secrets.learn(access)
+        if let refresh { secrets.learn(refresh) }
     }
 }

@@ -130,7 +130,7 @@ public struct MastodonDestination: DestinationKind {
         // The rule depends on the review (a content warning counts) and on the cached limits.
         let text = try template.compose(review, site: site, rule: rule)
         let payload = Payload(status: text.text, visibility: options.visibility, language: language, sensitive: review.spoilers, spoiler_text: spoiler)
-        return ComposedPost(text: text, payload: try JSONCoding.encode(payload))
+        return ComposedPost(text: text, payload: try JSONCoding.encode(payload), contentWarning: spoiler.isEmpty ? nil : spoiler)
     }
 
     public func resendIsSafe(createdAt: Date, now: Date) -> Bool {

@@ -10,7 +10,7 @@ public struct PostingSession: Sendable {
     public var configData: Data
     public var credentials: Credentials
     public var destinations: [any Destination]
-    /// Enabled destinations left out because a required credential is missing.
+    /// Enabled destinations left out because a required credential is missing or malformed.
     public var problems: [String]
     public var ledger: Ledger
     public var http: any HTTPClient
@@ -28,10 +28,9 @@ public struct PostingSession: Sendable {
         var destinations: [any Destination] = []
         var problems: [String] = []
         for destination in config.destinations where destination.enabled {
-            let missing = DestinationKinds.missingCredentials(destination, in: credentials)
-            if !missing.isEmpty {
-                problems.append("\(Credentials.fileName): [\(destination.name)] \(missing.joined(separator: ", ")): missing "
-                                + "(or set SYNDICATE_\(Credentials.environmentName(destination.name))_\(missing[0].uppercased()))")
+            let wrong = DestinationKinds.credentialProblems(destination, in: credentials)
+            if !wrong.isEmpty {
+                problems += wrong
                 continue
             }
             destinations.append(DestinationKinds.make(destination, site: site, credentials: credentials, http: http, clock: clock))
@@ -48,6 +47,16 @@ public struct PostingSession: Sendable {
     /// credentials: for `preview`, which composes and never sends.
     public func composers() -> [any Destination] {
         site.config.destinations.map { DestinationKinds.make($0, site: site, credentials: credentials, http: http, clock: clock) }
+    }
+
+    /// A poster over every enabled destination, with or without its credentials: for
+    /// `post --dry-run`, which plans and never sends, so it shows what waits for them.
+    public var planner: Poster {
+        let enabled = site.config.destinations.filter(\.enabled)
+            .map { DestinationKinds.make($0, site: site, credentials: credentials, http: http, clock: clock) }
+        return Poster(siteDirectory: site.directory, config: site.config,
+                      destinations: enabled + destinations.filter { $0.kind == WebSubKind.name }, ledger: ledger,
+                      redactor: credentials.redactor, clock: clock)
     }
 
     public var poster: Poster {

@@ -23,12 +23,42 @@ public enum DestinationKinds {
     /// command that builds or posts loads, so that each reports every config problem at once.
     /// - Throws: `Diagnostics` listing every problem found.
     public static func loadConfig(siteDirectory: URL) throws -> SiteConfig {
-        try ConfigLoader.load(siteDirectory: siteDirectory, checkingDestinations: check)
+        try refusingSharedVariables(ConfigLoader.load(siteDirectory: siteDirectory, checkingDestinations: check))
     }
 
     /// `loadConfig` of a text.
     public static func parseConfig(_ text: String) throws -> SiteConfig {
-        try ConfigLoader.parse(text, checkingDestinations: check)
+        try refusingSharedVariables(ConfigLoader.parse(text, checkingDestinations: check))
+    }
+
+    /// Refuses two destinations whose `SYNDICATE_<NAME>_<KEY>` variables meet: `team-a` and
+    /// `team_a` read the same ones, and X's `SYNDICATE_X_ACCESS_TOKEN` is also what a
+    /// destination named `x_access` would read as its `token`. Either way a secret would
+    /// go to the wrong service.
+    static func refusingSharedVariables(_ config: SiteConfig) throws -> SiteConfig {
+        func prefix(_ destination: DestinationConfig) -> String { "SYNDICATE_" + Credentials.environmentName(destination.name) + "_" }
+        func variables(_ destination: DestinationConfig) -> [String] {
+            (named(destination.kind)?.credentialKeys ?? []).map { prefix(destination) + $0.uppercased() }
+        }
+        var problems: [Diagnostic] = []
+        let destinations = config.destinations
+        for (index, later) in destinations.enumerated() {
+            for earlier in destinations[..<index] {
+                let shared: String?
+                if prefix(earlier) == prefix(later) {
+                    shared = (variables(earlier) + variables(later)).first ?? prefix(later) + "<KEY>"
+                } else {
+                    shared = variables(earlier).first { $0.hasPrefix(prefix(later)) } ?? variables(later).first { $0.hasPrefix(prefix(earlier)) }
+                }
+                guard let shared else { continue }
+                problems.append(Diagnostic(file: ConfigLoader.fileName, line: later.table.values["name"]?.line ?? later.line,
+                                           key: "destination.\(later.name).name",
+                                           message: "\"\(later.name)\" and \"\(earlier.name)\" (line \(earlier.line)) share the variable "
+                                               + "\(shared): rename one"))
+            }
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
+        return config
     }
 
     /// Checks a destination's kind and reads its own keys, reporting problems to its table.
@@ -41,9 +71,24 @@ public enum DestinationKinds {
         destination.table.rejectUnknown()
     }
 
-    /// The keys of its kind's `credentialKeys` that `destination` has no value for.
-    public static func missingCredentials(_ destination: DestinationConfig, in credentials: Credentials) -> [String] {
-        credentials.missing(named(destination.kind)?.credentialKeys ?? [], for: destination.name)
+    /// What is wrong with `destination`'s credentials, one line each: the keys of its kind
+    /// it has no value for, and URL values that are not http(s) URLs. The same lines for
+    /// `check` and `post`.
+    public static func credentialProblems(_ destination: DestinationConfig, in credentials: Credentials) -> [String] {
+        guard let kind = named(destination.kind) else { return [] }
+        let missing = credentials.missing(kind.credentialKeys, for: destination.name)
+        var problems: [String] = []
+        if !missing.isEmpty {
+            problems.append("\(Credentials.fileName): [\(destination.name)] missing \(missing.joined(separator: ", ")) "
+                            + "(or set SYNDICATE_\(Credentials.environmentName(destination.name))_\(missing[0].uppercased()))")
+        }
+        // The value is a secret: the message names the key, never the value.
+        for key in kind.urlCredentialKeys where !missing.contains(key) {
+            if let value = credentials.value(key, for: destination.name), !ConfigTable.isHTTPURL(value) {
+                problems.append("\(Credentials.fileName): [\(destination.name)] \(key): not an absolute http(s) URL")
+            }
+        }
+        return problems
     }
 
     /// The adapter of a destination of a checked config.

@@ -7,6 +7,7 @@ import Reviews
 public struct WebhookDestination: DestinationKind {
     public static let kindName = "webhook"
     public static let credentialKeys = ["url"]
+    public static let urlCredentialKeys = ["url"]
     public static let baseURLRule = BaseURLRule.notTaken(because: "a webhook destination takes its URL from the credential `url`, not base_url")
 
     public enum Format: String, Sendable, CaseIterable { case discord, slack, json }

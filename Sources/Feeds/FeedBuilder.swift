@@ -57,15 +57,18 @@ public struct FeedBuilder: Sendable {
                 let entries = try ParallelMap.map(batch) { review in Result { try FeedEntry.make(review, site: site) } }
                     .map { try $0.get() }
                 // Each file is written by one iteration only, so the files fill in parallel.
-                let failures = ParallelMap.map(writers) { writer -> String? in
+                // The writer's own error is kept, so it is reported once, as it was raised.
+                let failures = ParallelMap.map(writers) { writer -> FeedWriteError? in
                     do {
                         for entry in entries where writer.plan.slugs.contains(entry.review.slug) { try writer.writer.add(entry) }
                         return nil
+                    } catch let error as FeedWriteError {
+                        return error
                     } catch {
-                        return "\(error)"
+                        return .writeFailed("\(error)")
                     }
                 }
-                if let failure = failures.compactMap({ $0 }).first { throw FeedWriteError.writeFailed(failure) }
+                if let failure = failures.compactMap({ $0 }).first { throw failure }
             }
             for item in staged { try item.writer.finish() }
         } catch {

@@ -19,7 +19,24 @@ public struct Diagnostic: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(file):\(line): \(key): \(message)" }
+    public var description: String { Self.oneLine("\(file):\(line): \(key): \(message)") }
+
+    /// `text` with its control characters escaped (`\n`, `\t`, `\u{1B}`): a newline in a
+    /// file name, slug or value must not split the one line a problem is reported in.
+    public static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.properties.generalCategory == .control: result += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
 }
 
 /// Several diagnostics at once, for config files where every problem is worth reporting.

@@ -59,14 +59,29 @@ public struct ReviewLoader: Sendable {
 
     /// The review files of a site (`reviews/*.md`, hidden files left out), sorted by name.
     public static func reviewFiles(in directory: URL) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("reviews").path)) ?? []
-        return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
+        // readdir, not FileManager: a name that is not UTF-8 is kept, escaped, so that `load`
+        // names it rather than it vanishing or another file being reported.
+        guard let folder = opendir(directory.appendingPathComponent("reviews").path) else { return [] }
+        defer { closedir(folder) }
+        var names: [String] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+                let bytes = Array(raw.prefix { $0 != 0 })
+                return String(bytes: bytes, encoding: .utf8)
+                    ?? bytes.map { $0 < 0x80 ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
+            }
+            if name.hasSuffix(".md") && !name.hasPrefix(".") { names.append(name) }
+        }
+        return names.sorted()
     }
 
     /// One review file, by its path relative to the site (`reviews/x.md`).
     public func load(_ path: String, in directory: URL) -> Result<Review, ReviewProblems> {
-        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path) else {
-            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: "cannot be read")]))
+        let url = directory.appendingPathComponent(path)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let escaped = path.contains("\\x") && !FileManager.default.fileExists(atPath: url.path)
+            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file",
+                                                       message: escaped ? "the file name is not valid UTF-8: rename the file" : "cannot be read")]))
         }
         return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
     }

@@ -28,6 +28,10 @@ struct BuildCommand: AsyncParsableCommand {
             diagnostics.items.forEach { console.problem($0.description) }
             console.error("the config is invalid; nothing was written")
             throw ExitCode(2)
+        } catch let failure as FeedWriteError {
+            // A full disk, say: one line, and the feeds already published stay as they were.
+            console.error("cannot write the feeds: \(failure); the feeds were left as they were")
+            throw ExitCode(1)
         }
         outcome.diagnostics.forEach { console.problem($0) }
         let report = outcome.report

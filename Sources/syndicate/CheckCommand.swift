@@ -37,11 +37,7 @@ struct CheckCommand: AsyncParsableCommand {
         do {
             let credentials = try Credentials.load(siteDirectory: site.directory, destinations: destinations)
             for destination in destinations where destination.enabled {
-                let missing = DestinationKinds.missingCredentials(destination, in: credentials)
-                if !missing.isEmpty {
-                    credentialProblems.append("\(Credentials.fileName): [\(destination.name)] missing \(missing.joined(separator: ", ")) "
-                                              + "(or set SYNDICATE_\(Credentials.environmentName(destination.name))_\(missing[0].uppercased()))")
-                }
+                credentialProblems += DestinationKinds.credentialProblems(destination, in: credentials)
             }
         } catch {
             credentialProblems.append(error.description)

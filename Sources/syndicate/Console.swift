@@ -1,7 +1,10 @@
 import Foundation
+import Reviews
 
 /// Where commands talk to people: results on stdout, problems and progress on stderr.
 /// Colour only on a terminal, and never when `NO_COLOR` is set (https://no-color.org).
+/// Every message on stderr is one line: control characters in it (a newline in a file name
+/// or slug) are escaped.
 struct Console {
     var quiet: Bool
 
@@ -13,15 +16,17 @@ struct Console {
     /// Progress: nothing at all with `--quiet`, not even composing the message.
     func info(_ message: @autoclosure () -> String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data((message() + "\n").utf8))
+        FileHandle.standardError.write(Data((Diagnostic.oneLine(message()) + "\n").utf8))
     }
 
     func problem(_ message: String) {
+        let message = Diagnostic.oneLine(message)
         let text = Self.colour ? "\u{1B}[33m\(message)\u{1B}[0m" : message
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
     func error(_ message: String) {
+        let message = Diagnostic.oneLine(message)
         let text = Self.colour ? "\u{1B}[31merror:\u{1B}[0m \(message)" : "error: \(message)"
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }

@@ -16,14 +16,29 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var options: SiteOptions
     @Argument(help: "Only this review.") var slug: String?
+    @Option(name: .customLong("to"), help: "Only this destination (repeatable).") var to: [String] = []
+    @Option(help: "Only deliveries in this state (repeatable): \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var state: [String] = []
     @Flag(help: "Machine-readable output.") var json = false
 
     func run() throws {
         let console = Console(quiet: options.quiet)
+        let states = try state.map { name in
+            guard let state = DeliveryState(rawValue: name) else {
+                console.error("--state \(name): no such state (one of: \(DeliveryState.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw ExitCode(2)
+            }
+            return state
+        }
         let session = try options.openSession(console)
-        let deliveries = try session.ledger.deliveries(review: slug)
+        // Deliveries of a destination since removed from the config are still shown.
+        let known = to.isEmpty ? [] : Set(try session.ledger.deliveries(review: nil).map(\.destination))
+        let names = try validateNames(to, in: session, console: console, alsoKnown: known)
+        let deliveries = try session.ledger.deliveries(review: slug, destinations: names)
+            .filter { states.isEmpty || states.contains($0.state) }
         let hashes = Dictionary(session.reviewIndex().reviews.map { ($0.slug, $0.contentHash) }, uniquingKeysWith: { a, _ in a })
-        let report = StatusReport(deliveries: deliveries, currentHashes: hashes)
+        let report = StatusReport(deliveries: deliveries, currentHashes: hashes,
+                                  postRunning: PostLock.isHeld(siteDirectory: session.site.directory))
         console.output(json ? report.json() : report.table())
     }
 }
@@ -41,6 +56,7 @@ struct RetryCommand: ParsableCommand {
     func run() throws {
         let console = Console(quiet: options.quiet)
         let session = try options.openSession(console)
+        _ = try validateNames(to.map { [$0] } ?? [], in: session, console: console)
         let now = session.clock()
         let (slug, to) = (slug, to)
         let revived = try session.ledger.update(where: { d in
@@ -68,12 +84,23 @@ struct ResolveCommand: ParsableCommand {
     @Argument(help: "The review's slug.") var slug: String
     @Option(name: .customLong("to"), help: "The destination.") var to: String
     @Option(name: .customLong("as"), help: "posted or retry.") var resolution: Resolution
+    @Option(help: "With --as posted: where the post is (an http(s) URL), recorded as its remote URL.") var url: String?
 
     func run() throws {
         let console = Console(quiet: options.quiet)
+        if let url {
+            guard resolution == .posted else {
+                console.error("--url goes with --as posted only")
+                throw ExitCode(2)
+            }
+            guard ConfigTable.isHTTPURL(url) else {
+                console.error("--url \(url) is not an absolute http(s) URL")
+                throw ExitCode(2)
+            }
+        }
         let session = try options.openSession(console)
         let now = session.clock()
-        let (slug, to, resolution) = (slug, to, resolution)
+        let (slug, to, resolution, url) = (slug, to, resolution, url)
         let settled = try session.ledger.update(where: { $0.state == .unknown && $0.review == slug && $0.destination == to }) { d in
             d.updatedAt = now
             switch resolution {
@@ -81,6 +108,7 @@ struct ResolveCommand: ParsableCommand {
                 d.state = .posted
                 d.postedAt = now
                 d.lastError = nil
+                if let url { d.remoteURL = url }
             case .retry:
                 d.state = .retrying
                 d.nextAttemptAt = now

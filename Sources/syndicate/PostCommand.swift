@@ -33,7 +33,8 @@ struct PostCommand: AsyncParsableCommand {
         let session = try options.openSession(console)
         let names = try validateNames(to, in: session, console: console)
         guard let lock = try PostLock(siteDirectory: session.site.directory) else {
-            console.output("another syndicate post is running for this site; nothing to do")
+            // Not a problem, and cron mails whatever a job prints: quiet means silent.
+            if !options.quiet { console.output("another syndicate post is running for this site; nothing to do") }
             return
         }
         session.problems.forEach { console.problem($0) }
@@ -41,7 +42,9 @@ struct PostCommand: AsyncParsableCommand {
         if dryRun {
             let index = session.reviewIndex()
             index.diagnostics.forEach { console.problem($0.description) }
-            let plan = try session.poster.plan(index: index, only: names)
+            // Destinations still lacking credentials are planned too: what waits for them is
+            // what the user wants to see.
+            let plan = try session.planner.plan(index: index, only: names)
             for (review, destination) in plan.new { console.output("would post \(review.slug) → \(destination)") }
             for delivery in plan.due { console.output("would send \(delivery.review) → \(delivery.destination) (\(delivery.state.rawValue), attempt \(delivery.attempts + 1))") }
             if plan.new.isEmpty && plan.due.isEmpty { console.output("nothing due") }

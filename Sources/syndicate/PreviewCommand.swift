@@ -19,6 +19,10 @@ struct PreviewCommand: ParsableCommand {
         let console = Console(quiet: options.quiet)
         let session = try options.openSession(console)
         let names = try validateNames(to, in: session, console: console)
+        guard !session.site.config.destinations.isEmpty else {
+            console.error("no destination in \(ConfigLoader.fileName) to preview for: add a [[destination]] table")
+            throw ExitCode(1)
+        }
         let site = Site.load(session.site.directory, config: session.site.config)
         let now = session.clock()
         let review: Review
@@ -42,9 +46,12 @@ struct PreviewCommand: ParsableCommand {
                 continue
             }
             do {
-                let post = try destination.compose(review, site: session.site).text
+                let composed = try destination.compose(review, site: session.site)
+                let post = composed.text
                 let limit = post.limit.map { "/\($0)" } ?? ""
                 console.output("── \(destination.name) (\(destination.kind)) ── \(post.count)\(limit) \(post.unit)\(post.shortened ? ", shortened to fit" : "")")
+                // The warning is counted in the length above, so it is shown too.
+                if let warning = composed.contentWarning { console.output("content warning: \(warning)") }
                 console.output(post.text + "\n")
             } catch {
                 failed = true

@@ -24,10 +24,10 @@ extension SiteOptions {
     }
 }
 
-/// Checks `--to` names against the destinations the session has.
-func validateNames(_ names: [String], in session: PostingSession, console: Console) throws -> [String]? {
+/// Checks `--to` names against the destinations the session has (and `alsoKnown`).
+func validateNames(_ names: [String], in session: PostingSession, console: Console, alsoKnown: Set<String> = []) throws -> [String]? {
     guard !names.isEmpty else { return nil }
-    let known = Set(session.site.config.destinations.map(\.name))
+    let known = Set(session.site.config.destinations.map(\.name)).union(alsoKnown)
     for name in names where !known.contains(name) {
         console.error("no destination named \"\(name)\" in syndicate.toml (known: \(known.sorted().joined(separator: ", ")))")
         throw ExitCode(2)

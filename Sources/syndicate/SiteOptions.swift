@@ -10,7 +10,9 @@ struct SiteOptions: ParsableArguments {
     @Flag(name: .long, help: "Only errors on stderr (for cron).")
     var quiet = false
 
-    var siteDirectory: URL { URL(fileURLWithPath: site, isDirectory: true).standardizedFileURL }
+    var siteDirectory: URL { Self.directory(site) }
+
+    static func directory(_ site: String) -> URL { URL(fileURLWithPath: site, isDirectory: true).standardizedFileURL }
 
     /// The clock: `SYNDICATE_NOW` (RFC 3339) pins it for reproducible builds and tests.
     func now() throws -> Date {

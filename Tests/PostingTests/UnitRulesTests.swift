@@ -142,4 +142,28 @@ struct ComposerTests {
         #expect(redactor.redact("token=p%40ss%20word%21") == "token=[redacted]")
         #expect(redactor.redact("nothing here") == "nothing here")
     }
+
+    /// Every form a secret travels in: as given, URL-encoded, base64, a URL's userinfo (and
+    /// the `Authorization: Basic` it becomes).
+    @Test(arguments: [
+        ("Basic aG9va3VzZXI6cHctc2VjcmV0LTc3", "Basic [redacted]"),
+        ("denied for hookuser%3Apw-secret-77", "denied for hookuser%3A[redacted]"),
+        ("password pw-secret-77 refused", "password [redacted] refused"),
+        ("secret-token is cGxhaW4tc2VjcmV0LXRva2Vu", "secret-token is [redacted]"),
+    ])
+    func redactorCatchesUserinfoAndBase64(_ text: String, _ expected: String) {
+        let redactor = SecretRedactor(secrets: ["https://hookuser:pw-secret-77@hooks.test/in", "plain-secret-token"])
+        #expect(redactor.redact(text) == expected)
+    }
+
+    /// A secret obtained at run time (a session token) is redacted once learned, by every
+    /// copy of the credentials' redactor.
+    @Test func redactorLearnsRunTimeSecrets() {
+        let credentials = Credentials(tables: [:])
+        let redactor = credentials.redactor
+        #expect(redactor.redact("token eyJ.runtime.jwt") == "token eyJ.runtime.jwt")
+        credentials.learn("eyJ.runtime.jwt")
+        #expect(redactor.redact("token eyJ.runtime.jwt") == "token [redacted]")
+        #expect(redactor.redact("token eyJ.runtime.jwt".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!) == "token%20[redacted]")
+    }
 }

@@ -22,6 +22,12 @@ private let brokenConfigs: [(String, String, [String])] = [
      ["syndicate.toml:5: feeds.items: 0 is out of range 1...1000000"]),
     ("bad url", "[site]\ntitle = \"T\"\nurl = \"example.org\"\n",
      ["syndicate.toml:3: site.url: \"example.org\" is not an absolute http(s) URL"]),
+    ("password in site url", "[site]\ntitle = \"T\"\nurl = \"https://me:hunter22@example.org\"\n",
+     ["syndicate.toml:3: site.url: must not contain a user name or password (it would be published in every feed)"]),
+    ("user in site url", "[site]\ntitle = \"T\"\nurl = \"https://me@example.org\"\n",
+     ["syndicate.toml:3: site.url: must not contain a user name or password (it would be published in every feed)"]),
+    ("password in hub url", base + "[feeds]\nhub = \"https://me:hunter22@hub.example.org/\"\n",
+     ["syndicate.toml:5: feeds.hub: must not contain a user name or password (it would be published in every feed)"]),
     ("missing site", "[feeds]\nitems = 5\n", ["syndicate.toml:1: site: missing [site] table"]),
     ("missing title", "[site]\nurl = \"https://example.org\"\n", ["syndicate.toml:1: site.title: required"]),
     ("bad duration", base + "[post]\nbackoff_base = \"30\"\n",
@@ -122,5 +128,18 @@ struct PermalinkTests {
     func slugIsPutInEveryPlaceholder(_ pattern: String, _ slug: String, _ expected: String) {
         let settings = SiteSettings(title: "T", url: "https://example.org", permalink: pattern)
         #expect(settings.permalink(forSlug: slug) == expected)
+    }
+}
+
+/// A diagnostic is one line whatever its file name, key or message holds.
+@Suite("Diagnostics stay one line")
+struct DiagnosticLineTests {
+    @Test(arguments: [
+        (Diagnostic(file: "reviews/bad\nname.md", line: 2, key: "date", message: "expected a date"), "reviews/bad\\nname.md:2: date: expected a date"),
+        (Diagnostic(file: "reviews/tab\there.md", line: 1, key: "title", message: "found \"a\r\nb\""), "reviews/tab\\there.md:1: title: found \"a\\r\\nb\""),
+        (Diagnostic(file: "reviews/ok.md", line: 1, key: "title", message: "fine, é"), "reviews/ok.md:1: title: fine, é"),
+    ])
+    func controlCharactersAreEscaped(_ diagnostic: Diagnostic, _ expected: String) {
+        #expect(diagnostic.description == expected)
     }
 }

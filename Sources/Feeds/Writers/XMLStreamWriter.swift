@@ -9,6 +9,8 @@ final class XMLStreamWriter {
     let path: String
 
     init(path: String) throws {
+        // Before any thread writes: the threads that fill the files take this default.
+        syn_xml_silence_errors()
         guard let writer = xmlNewTextWriterFilename(path, 0) else {
             throw FeedWriteError.cannotOpen(path)
         }
@@ -99,7 +101,7 @@ final class XMLStreamWriter {
 }
 
 /// What went wrong while writing a feed file.
-public enum FeedWriteError: Error, CustomStringConvertible {
+public enum FeedWriteError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(String)
     case writeFailed(String)
 

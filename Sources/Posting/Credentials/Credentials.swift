@@ -20,10 +20,21 @@ public struct Credentials: Sendable {
         tables[destination]?[key]
     }
 
+    /// Secrets obtained at run time (a session token), shared by every copy of these
+    /// credentials and of their redactor: an adapter that learns one protects every message
+    /// written after.
+    private let learned = LearnedSecrets()
+
     /// Every secret value, for redaction.
     public var redactor: SecretRedactor {
-        SecretRedactor(secrets: tables.values.flatMap(\.values))
+        SecretRedactor(secrets: tables.values.flatMap(\.values), learned: learned)
     }
+
+    /// Adds a secret obtained at run time to what `redactor` scrubs.
+    public func learn(_ secret: String) { learned.add(secret) }
+
+    /// Every value a destination has (its table of the file and its variables).
+    public func values(for destination: String) -> [String: String] { tables[destination] ?? [:] }
 
     /// Reads the file (if any) and the environment.
     /// - Throws: `CredentialsError` when the file is unsafe or unreadable.
@@ -63,12 +74,13 @@ public struct Credentials: Sendable {
                 throw .unreadable(path: path, reason: "not valid TOML")
             }
         }
-        for destination in destinations {
-            let prefix = "SYNDICATE_" + environmentName(destination.name) + "_"
-            for (variable, value) in environment where variable.hasPrefix(prefix) && !value.isEmpty {
-                let key = String(variable.dropFirst(prefix.count)).lowercased()
-                tables[destination.name, default: [:]][key] = value
-            }
+        // A variable belongs to the destination with the longest matching prefix, so that
+        // `SYNDICATE_MASTODON_WORK_…` is `mastodon-work`'s alone, not also `mastodon`'s
+        // `work_…`. Names whose own variables would still meet are refused by the config.
+        let prefixes = destinations.map { ("SYNDICATE_" + environmentName($0.name) + "_", $0.name) }.sorted { $0.0.count > $1.0.count }
+        for (variable, value) in environment where !value.isEmpty {
+            guard let (prefix, name) = prefixes.first(where: { variable.hasPrefix($0.0) }) else { continue }
+            tables[name, default: [:]][String(variable.dropFirst(prefix.count)).lowercased()] = value
         }
         return Credentials(tables: tables)
     }
@@ -101,31 +113,67 @@ public enum CredentialsError: Error, Sendable, CustomStringConvertible {
 /// Replaces every known secret in a text with `[redacted]`: applied to every message before
 /// it reaches a log, the terminal or the ledger.
 public struct SecretRedactor: Sendable {
-    private let secrets: [String]
+    private let forms: [String]
+    private let learned: LearnedSecrets?
 
-    public init(secrets: [String]) {
-        var all = secrets
-        // A secret URL (a webhook's) leaks through its parts too: error messages quote paths.
+    public init(secrets: [String]) { self.init(secrets: secrets, learned: nil) }
+
+    init(secrets: [String], learned: LearnedSecrets?) {
+        forms = Self.forms(of: secrets)
+        self.learned = learned
+    }
+
+    /// Every form in which `secrets` may travel, longest first (so a secret containing
+    /// another is replaced whole). Very short values would redact ordinary words and protect
+    /// nothing.
+    static func forms(of secrets: [String]) -> [String] {
+        var all: [String] = []
         for secret in secrets {
-            guard let url = URL(string: secret), url.scheme != nil, !url.path.isEmpty, url.path != "/" else { continue }
+            all.append(secret)
+            // What a Basic or token header carries.
+            all.append(Data(secret.utf8).base64EncodedString())
+            guard let url = URL(string: secret), url.scheme != nil else { continue }
+            // A URL's userinfo becomes `Authorization: Basic base64(user:password)`, and
+            // servers quote either part back.
+            if let password = url.password(percentEncoded: false) {
+                let pair = (url.user(percentEncoded: false) ?? "") + ":" + password
+                all += [password, url.password(percentEncoded: true) ?? password, pair, Data(pair.utf8).base64EncodedString()]
+            }
+            // A secret URL (a webhook's) leaks through its parts too: error messages quote paths.
+            guard !url.path.isEmpty, url.path != "/" else { continue }
             all.append(url.path)
             all += url.pathComponents.filter { $0.count >= 8 }
             if let query = url.query, query.count >= 8 { all.append(query) }
         }
-        // Longest first, so a secret containing another is replaced whole. Very short values
-        // would redact ordinary words and protect nothing.
-        self.secrets = Set(all.filter { $0.count >= 4 }).sorted { $0.count > $1.count }
+        // Each also percent- or form-encoded, as in a URL or a body.
+        all += all.compactMap { $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) }
+        return Set(all.filter { $0.count >= 4 }).sorted { $0.count > $1.count }
     }
 
     public func redact(_ text: String) -> String {
         var text = text
-        for secret in secrets {
-            // A secret may also appear percent- or form-encoded in a URL or body.
-            let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics)
-            for form in [secret, encoded].compactMap({ $0 }) where text.contains(form) {
-                text = text.replacingOccurrences(of: form, with: "[redacted]")
-            }
+        let learnedForms = learned?.forms ?? []
+        let all = learnedForms.isEmpty ? forms : (forms + learnedForms).sorted { $0.count > $1.count }
+        for form in all where text.contains(form) {
+            text = text.replacingOccurrences(of: form, with: "[redacted]")
         }
         return text
     }
+}
+
+/// The secrets learned at run time, behind a lock: adapters learn them while others redact.
+/// (`@unchecked`: both values are only touched under `lock`; `Mutex` needs macOS 15.)
+final class LearnedSecrets: @unchecked Sendable {
+    private let lock = NSLock()
+    private var secrets: Set<String> = []
+    private var cachedForms: [String] = []
+
+    func add(_ secret: String) {
+        lock.withLock {
+            guard secrets.insert(secret).inserted else { return }
+            cachedForms = SecretRedactor.forms(of: Array(secrets))
+        }
+    }
+
+    var forms: [String] { lock.withLock { cachedForms } }
 }

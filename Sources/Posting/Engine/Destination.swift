@@ -70,10 +70,13 @@ public struct ComposedPost: Sendable {
     public var text: ComposedText
     /// Adapter-specific, stored in the ledger with the delivery.
     public var payload: Data
+    /// A content warning sent beside the text (and counted with it), for `preview` to show.
+    public var contentWarning: String?
 
-    public init(text: ComposedText, payload: Data) {
+    public init(text: ComposedText, payload: Data, contentWarning: String? = nil) {
         self.text = text
         self.payload = payload
+        self.contentWarning = contentWarning
     }
 }
 

@@ -22,4 +22,14 @@ public final class PostLock: Sendable {
         flock(descriptor, LOCK_UN)
         close(descriptor)
     }
+
+    /// Whether a run holds the lock now, asked without keeping it: a shared lock is granted
+    /// only while nobody holds the exclusive one, and is dropped at once. (A `post` starting
+    /// in that instant finds the lock taken and leaves the work to the next run.)
+    public static func isHeld(siteDirectory: URL) -> Bool {
+        let descriptor = open(siteDirectory.appendingPathComponent(".syndicate/post.lock").path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return flock(descriptor, LOCK_SH | LOCK_NB) != 0
+    }
 }

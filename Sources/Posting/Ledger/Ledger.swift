@@ -45,3 +45,25 @@ public final class Ledger: Sendable {
         try database.read { db in try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'version'") ?? 0 }
     }
 }
+
+/// A SQLite error, in one line that names the ledger file (GRDB's own description names
+/// neither the file nor stays short).
+public struct LedgerError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var message: String
+
+    init(path: String, _ error: DatabaseError) {
+        self.path = path
+        message = (error.message ?? "SQLite error \(error.resultCode.rawValue)").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    public var description: String { "\(path): \(message)" }
+
+    /// The one-line description of a ledger error thrown anywhere (a read or write after
+    /// opening too), or nil for any other error.
+    public static func describe(_ error: any Error, siteDirectory: URL) -> String? {
+        if let error = error as? LedgerError { return error.description }
+        guard let error = error as? DatabaseError else { return nil }
+        return LedgerError(path: siteDirectory.appendingPathComponent(Ledger.relativePath).path, error).description
+    }
+}

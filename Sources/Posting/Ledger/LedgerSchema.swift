@@ -27,9 +27,19 @@ extension Ledger {
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
-        let database = try DatabaseQueue(path: url.path, configuration: configuration)
-        try migrator.migrate(database)
-        return database
+        do {
+            let database = try DatabaseQueue(path: url.path, configuration: configuration)
+            try migrator.migrate(database)
+            // The ledger holds payloads and remote ids: private always, whoever made the
+            // folder first (another tool, an older version) and whatever the umask. SQLite
+            // gives -wal and -shm the mode of the database when it makes them; they may
+            // already exist from before, so all three are set.
+            chmod(folder.path, 0o700)
+            for suffix in ["", "-wal", "-shm"] { chmod(url.path + suffix, 0o600) }
+            return database
+        } catch let error as DatabaseError {
+            throw LedgerError(path: url.path, error)
+        }
     }
 
     /// The schema, defined once: a new ledger runs every migration, an older one the ones it

@@ -37,15 +37,22 @@ public struct StatusReport: Sendable {
 
     public var rows: [Row]
 
+    /// What `status` says of a `sending` delivery while no post runs: the run that sent it
+    /// was stopped before it heard back.
+    public static let interruptedNote = "interrupted: the run sending it was stopped; the next post settles it"
+
     /// - Parameter currentHashes: slug → the review file's digest now, to flag edits made
     ///   after a review was posted.
-    public init(deliveries: [Delivery], currentHashes: [String: String]) {
+    /// - Parameter postRunning: whether a `post` holds the lock; when none does, a `sending`
+    ///   delivery is one a crashed run left, and says so.
+    public init(deliveries: [Delivery], currentHashes: [String: String], postRunning: Bool = true) {
         rows = deliveries.map { delivery in
             let current = currentHashes[delivery.review]
+            let interrupted = delivery.state == .sending && !postRunning
             return Row(review: delivery.review, destination: delivery.destination, kind: delivery.kind,
                        state: delivery.state.rawValue, attempts: delivery.attempts,
                        nextAttemptAt: delivery.nextAttemptAt.map(RFC3339.string),
-                       lastError: delivery.lastError, remoteURL: delivery.remoteURL,
+                       lastError: interrupted ? Self.interruptedNote : delivery.lastError, remoteURL: delivery.remoteURL,
                        changedSincePosted: delivery.state == .posted && !delivery.contentHash.isEmpty
                            && current != nil && current != delivery.contentHash)
         }
@@ -63,7 +70,9 @@ public struct StatusReport: Sendable {
         guard !rows.isEmpty else { return "no deliveries yet" }
         let header = ["REVIEW", "DESTINATION", "STATE", "TRIES", "NEXT ATTEMPT", "REMOTE URL / LAST ERROR"]
         let lines = rows.map { row in
-            [row.review, row.destination, row.state + (row.changedSincePosted ? " (edited since)" : ""), String(row.attempts),
+            [row.review, row.destination,
+             row.state + (row.changedSincePosted ? " (edited since)" : "") + (row.lastError == Self.interruptedNote ? " (interrupted)" : ""),
+             String(row.attempts),
              row.nextAttemptAt ?? "-", row.state == "posted" ? (row.remoteURL ?? "-") : (row.lastError ?? row.remoteURL ?? "-")]
         }
         var widths = header.map(\.count)

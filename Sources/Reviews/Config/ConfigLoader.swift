@@ -94,7 +94,7 @@ private struct ConfigReader {
         var t = table
         defer { finish(&t) }
         let title = t.string("title", required: true)
-        let url = t.httpURL("url", required: true)
+        let url = published(t.httpURL("url", required: true), &t, "url")
         var settings = SiteSettings(title: title ?? "", url: url.map(ConfigLoader.withoutTrailingSlash) ?? "")
         settings.description = t.string("description") ?? ""
         settings.author = t.string("author") ?? ""
@@ -136,8 +136,8 @@ private struct ConfigReader {
         if let items = t.int("items", range: 1...1_000_000) { settings.items = items }
         if let full = t.bool("full_content") { settings.fullContent = full }
         if let byGenre = t.bool("by_genre") { settings.byGenre = byGenre }
-        if let hub = t.httpURL("hub", allowEmpty: true) { settings.hub = hub }
-        if let publicURL = t.httpURL("public_url", allowEmpty: true) {
+        if let hub = published(t.httpURL("hub", allowEmpty: true), &t, "hub") { settings.hub = hub }
+        if let publicURL = published(t.httpURL("public_url", allowEmpty: true), &t, "public_url") {
             settings.publicURL = publicURL.isEmpty || publicURL.hasSuffix("/") ? publicURL : publicURL + "/"
         }
         return settings
@@ -224,6 +224,14 @@ private struct ConfigReader {
     }
 
     // MARK: Helpers
+
+    /// A URL that every feed publishes (the site's, the hub's, the feeds'), refused when it
+    /// carries a user name or password, which would be published with it.
+    private func published(_ url: String?, _ table: inout ConfigTable, _ key: String) -> String? {
+        guard let url, let parsed = URL(string: url), parsed.user != nil || parsed.password != nil else { return url }
+        table.report(key, "must not contain a user name or password (it would be published in every feed)")
+        return nil
+    }
 
     /// Adds a table's problems once every key it takes has been read, unknown keys included.
     private mutating func finish(_ table: inout ConfigTable) {

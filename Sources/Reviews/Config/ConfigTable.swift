@@ -148,11 +148,17 @@ public struct ConfigTable: Sendable, Equatable {
     public mutating func httpURL(_ key: String, required: Bool = false, allowEmpty: Bool = false) -> String? {
         guard let text = string(key, required: required) else { return nil }
         if allowEmpty, text.isEmpty { return text }
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", url.host?.isEmpty == false else {
+        guard Self.isHTTPURL(text) else {
             report(key, "\"\(text)\" is not an absolute http(s) URL")
             return nil
         }
         return text
+    }
+
+    /// Whether `text` is an absolute http(s) URL with a host: what every URL Syndicate
+    /// calls or records must be (config, credentials, `resolve --url`).
+    public static func isHTTPURL(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return false }
+        return (scheme == "http" || scheme == "https") && url.host?.isEmpty == false
     }
 }

@@ -172,7 +172,7 @@ private struct Context {
             case .float: return "a number"
             case .bool: return "true/false"
             case .null: return "nothing"
-            case .string: return "a string"
+            case .string: return plain && PlainScalar.overflows(text) ? "a number out of range" : "a string"
             }
         case .mapping: return "a table"
         case .sequence: return "a list"
@@ -417,6 +417,16 @@ enum PlainScalar {
                 self = .string
             }
         }
+    }
+
+    /// Whether a plain scalar is written as a number too large for any number type (`1e309`,
+    /// twenty digits), which reads as a string but is not one to the user.
+    static func overflows(_ text: String) -> Bool {
+        let digits = text.filter { $0 != "_" }
+        guard let first = digits.drop(while: { $0 == "+" || $0 == "-" }).first, first.isASCII, first.isNumber || first == ".",
+              let value = Double(digits) else { return false }
+        // Read as a string although it parses: infinite as a float, or past Int as a whole number.
+        return !value.isFinite || Int(exactly: value) == nil
     }
 
     /// An int or a float as a number.
