@@ -26,8 +26,7 @@ public struct FrontMatterParser: Sendable {
         var context = Context(path: path, lineOffset: file.frontMatterFirstLine - 1, timeZone: timeZone)
         let root: FrontNode?
         do {
-            // The basic resolver types nothing by regular expression (Yams' default resolver
-            // dominated the cost of a build); `PlainScalar` reads plain scalars.
+            // Scalars are typed when a field reads them (`PlainScalar`), not all at once.
             root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8).map(FrontNode.init)
         } catch {
             return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
@@ -396,26 +395,24 @@ public enum RuntimeParser {
     }
 }
 
-/// What a YAML scalar is, by YAML 1.1's rules for plain scalars; a quoted or block scalar is
-/// always a string.
+/// What a YAML scalar is: a plain scalar is typed by Yams' own YAML 1.1 resolver and
+/// constructors, as its default `compose` would; a quoted or block scalar is always a string.
+/// (The tree is composed with the basic resolver, and a scalar typed here only when a field
+/// asks what it is.)
 enum PlainScalar {
     case null, bool(Bool), int(Int), float(Double), string
 
     init(_ text: String, plain: Bool) {
         guard plain else { self = .string; return }
-        switch text {
-        case "", "~", "null", "Null", "NULL": self = .null
-        case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y": self = .bool(true)
-        case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N": self = .bool(false)
-        default:
-            let digits = text.utf8.contains(UInt8(ascii: "_")) ? String(text.filter { $0 != "_" }) : text
-            if let int = Int(digits.hasPrefix("+") ? String(digits.dropFirst()) : digits) {
-                self = .int(int)
-            } else if let double = Double(digits), double.isFinite, digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
-                self = .float(double)
-            } else {
-                self = .string
-            }
+        let scalar = Node.Scalar(text, .implicit, .plain)
+        switch Resolver.default.resolveTag(of: .scalar(scalar)) {
+        case .null: self = .null
+        case .bool: self = Bool.construct(from: scalar).map(PlainScalar.bool) ?? .string
+        case .int: self = Int.construct(from: scalar).map(PlainScalar.int) ?? .string
+        // `.inf`, `.nan` and numbers past a Double's range are no values a field can use:
+        // strings, which `overflows` tells apart for the message.
+        case .float: self = Double.construct(from: scalar).flatMap { $0.isFinite ? PlainScalar.float($0) : nil } ?? .string
+        default: self = .string
         }
     }
 
