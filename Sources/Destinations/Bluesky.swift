@@ -354,3 +354,8 @@ public enum BlueskyDestinationTesting {
         }
     }
 }
+
+extension CountingRule {
+    /// Bluesky: at most 300 grapheme clusters and 3000 UTF-8 bytes.
+    package static let bluesky = CountingRule(unit: "graphemes", limit: 300, byteLimit: 3000) { $0.count }
+}

@@ -174,3 +174,19 @@ public struct MastodonDestination: DestinationKind {
         return .posted(remoteID: status?.id, remoteURL: status?.url ?? status?.uri, httpStatus: response.status)
     }
 }
+
+extension CountingRule {
+    /// Mastodon: grapheme clusters of the content warning and the text, every URL counted as
+    /// the instance's `characters_reserved_per_url`.
+    package static func mastodon(limit: Int, charactersPerURL: Int, spoilerText: String = "") -> CountingRule {
+        CountingRule(unit: "characters", limit: limit) { text in
+            var length = spoilerText.count
+            var cursor = text.startIndex
+            for url in TextScanner.urls(in: text) {
+                length += text[cursor..<url.lowerBound].count + charactersPerURL
+                cursor = url.upperBound
+            }
+            return length + text[cursor...].count
+        }
+    }
+}

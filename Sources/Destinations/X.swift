@@ -72,3 +72,50 @@ public struct XDestination: DestinationKind {
         return ResponseClassifier.classifyFailure(response, now: clock(), notBefore: HTTPDate.epochSeconds(response.headers["x-rate-limit-reset"]))
     }
 }
+
+extension CountingRule {
+    /// X: twitter-text v3's weighted length.
+    package static let x = CountingRule(unit: "weighted characters", limit: 280) { TwitterText.weightedLength($0) }
+}
+
+/// twitter-text v3 (config/v3.json): NFC first; every URL weighs 23; an emoji sequence 2;
+/// code points in 0–4351, 8192–8205, 8208–8223 and 8242–8247 weigh 1, all others 2.
+package enum TwitterText {
+    package static func weightedLength(_ text: String) -> Int {
+        let normalized = text.precomposedStringWithCanonicalMapping
+        var weight = 0 // in hundredths, as twitter-text's `scale`
+        var cursor = normalized.startIndex
+        for url in TextScanner.urls(in: normalized) {
+            weight += weigh(normalized[cursor..<url.lowerBound]) + 2300
+            cursor = url.upperBound
+        }
+        weight += weigh(normalized[cursor...])
+        return weight / 100
+    }
+
+    private static func weigh(_ text: Substring) -> Int {
+        var weight = 0
+        for character in text {
+            if isEmoji(character) {
+                weight += 200
+                continue
+            }
+            for scalar in character.unicodeScalars {
+                let v = scalar.value
+                let light = v <= 4351 || (8192...8205).contains(v) || (8208...8223).contains(v) || (8242...8247).contains(v)
+                weight += light ? 100 : 200
+            }
+        }
+        return weight
+    }
+
+    /// An emoji as twemoji-parser sees one: a presentation emoji, a text-default emoji made
+    /// to present as one (U+FE0F), or a keycap.
+    static func isEmoji(_ character: Character) -> Bool {
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return false }
+        if scalars.contains(where: { $0.properties.isEmojiPresentation }) { return true }
+        if first.properties.isEmoji && scalars.contains("\u{FE0F}") { return true }
+        return scalars.contains("\u{20E3}")
+    }
+}

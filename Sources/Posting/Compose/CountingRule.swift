@@ -40,22 +40,6 @@ public struct CountingRule: Sendable {
     public static let unlimited = CountingRule(unit: "characters", limit: nil) { $0.count }
 }
 
-extension CountingRule {
-    /// Mastodon: grapheme clusters of the content warning and the text, every URL counted as
-    /// the instance's `characters_reserved_per_url`, a remote mention's domain not counted.
-    public static func mastodon(limit: Int, charactersPerURL: Int, spoilerText: String = "") -> CountingRule {
-        CountingRule(unit: "characters", limit: limit) { text in
-            spoilerText.count + TextScanner.mastodonLength(text, charactersPerURL: charactersPerURL)
-        }
-    }
-
-    /// Bluesky: at most 300 grapheme clusters and 3000 UTF-8 bytes.
-    public static let bluesky = CountingRule(unit: "graphemes", limit: 300, byteLimit: 3000) { $0.count }
-
-    /// X: twitter-text v3's weighted length.
-    public static let x = CountingRule(unit: "weighted characters", limit: 280) { TwitterText.weightedLength($0) }
-}
-
 /// Finds what services treat specially in a text: links and hashtags.
 public enum TextScanner {
     /// A link: `http://` or `https://` up to white space, less trailing punctuation.
@@ -106,56 +90,5 @@ public enum TextScanner {
         }
         return ranges
     }
-
-    static func mastodonLength(_ text: String, charactersPerURL: Int) -> Int {
-        var length = 0
-        var cursor = text.startIndex
-        for url in urls(in: text) {
-            length += text[cursor..<url.lowerBound].count + charactersPerURL
-            cursor = url.upperBound
-        }
-        return length + text[cursor...].count
-    }
 }
 
-/// twitter-text v3 (config/v3.json): NFC first; every URL weighs 23; an emoji sequence 2;
-/// code points in 0–4351, 8192–8205, 8208–8223 and 8242–8247 weigh 1, all others 2.
-public enum TwitterText {
-    public static func weightedLength(_ text: String) -> Int {
-        let normalized = text.precomposedStringWithCanonicalMapping
-        var weight = 0 // in hundredths, as twitter-text's `scale`
-        var cursor = normalized.startIndex
-        for url in TextScanner.urls(in: normalized) {
-            weight += weigh(normalized[cursor..<url.lowerBound]) + 2300
-            cursor = url.upperBound
-        }
-        weight += weigh(normalized[cursor...])
-        return weight / 100
-    }
-
-    private static func weigh(_ text: Substring) -> Int {
-        var weight = 0
-        for character in text {
-            if isEmoji(character) {
-                weight += 200
-                continue
-            }
-            for scalar in character.unicodeScalars {
-                let v = scalar.value
-                let light = v <= 4351 || (8192...8205).contains(v) || (8208...8223).contains(v) || (8242...8247).contains(v)
-                weight += light ? 100 : 200
-            }
-        }
-        return weight
-    }
-
-    /// An emoji as twemoji-parser sees one: a presentation emoji, a text-default emoji made
-    /// to present as one (U+FE0F), or a keycap.
-    static func isEmoji(_ character: Character) -> Bool {
-        let scalars = character.unicodeScalars
-        guard let first = scalars.first else { return false }
-        if scalars.contains(where: { $0.properties.isEmojiPresentation }) { return true }
-        if first.properties.isEmoji && scalars.contains("\u{FE0F}") { return true }
-        return scalars.contains("\u{20E3}")
-    }
-}
