@@ -18,11 +18,11 @@ public struct Site: Sendable {
     }
 
     /// Loads the config and every review.
-    /// - Throws: `Diagnostics` when `syndicate.toml` is missing or invalid; review problems
-    ///   never throw, they land in `diagnostics`.
+    /// - Throws: `Diagnostics` when `syndicate.toml` is missing or invalid, or the reviews
+    ///   folder is; review problems never throw, they land in `diagnostics`.
     public static func load(_ directory: URL) throws -> Site {
         let config = try ConfigLoader.load(siteDirectory: directory)
-        let (reviews, diagnostics) = ReviewLoader(config: config).loadAll(in: directory)
+        let (reviews, diagnostics) = try ReviewLoader(config: config).loadAll(in: directory)
         return Site(directory: directory, config: config, reviews: reviews, diagnostics: diagnostics)
     }
 
@@ -54,21 +54,39 @@ public struct ReviewLoader: Sendable {
     public init(config: SiteConfig) { self.config = config }
 
     /// The review files of a site (`reviews/*.md`, hidden files left out), sorted by name.
-    public static func reviewFiles(in directory: URL) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("reviews").path)) ?? []
+    /// - Throws: `Diagnostics` when `reviews/` is missing, not a folder or unreadable. That is
+    ///   a config error, not an empty site: building from it would empty every feed.
+    public static func reviewFiles(in directory: URL) throws -> [String] {
+        let folder = directory.appendingPathComponent("reviews").path
+        func problem(_ message: String) -> Diagnostics {
+            Diagnostics([Diagnostic(file: "reviews", line: 1, key: "reviews", message: message)])
+        }
+        var info = stat()
+        guard stat(folder, &info) == 0 else {
+            throw problem(errno == ENOENT ? "the reviews folder is missing: reviews are read from reviews/*.md in the site folder"
+                                          : "the reviews folder cannot be read: \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw problem("is not a folder: reviews are read from reviews/*.md in the site folder") }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            throw problem("the reviews folder cannot be read (check its permissions)")
+        }
         return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted()
     }
 
     /// One review file, by its path relative to the site (`reviews/x.md`).
     public func load(_ path: String, in directory: URL) -> Result<Review, ReviewProblems> {
-        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path) else {
-            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: "cannot be read")]))
+        switch RegularFile.read(directory.appendingPathComponent(path).path) {
+        case .success(let data):
+            return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
+        case .failure(let failure):
+            let message = failure == .notRegular ? "not a regular file; skipped" : "cannot be read"
+            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: message)]))
         }
-        return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
     }
 
-    public func loadAll(in directory: URL) -> (reviews: [Review], diagnostics: [Diagnostic]) {
-        let files = Self.reviewFiles(in: directory)
+    /// - Throws: `Diagnostics` when the reviews folder itself is missing or unreadable.
+    public func loadAll(in directory: URL) throws -> (reviews: [Review], diagnostics: [Diagnostic]) {
+        let files = try Self.reviewFiles(in: directory)
         let load = { @Sendable (name: String) in self.load("reviews/" + name, in: directory) }
         let results = ParallelMap.map(files, load)
         var reviews: [Review] = []
@@ -123,5 +141,27 @@ package enum ParallelMap {
         }
         func set(_ index: Int, _ value: R) { buffer[index] = value }
         func values() -> [R] { (0..<count).map { buffer[$0]! } }
+    }
+}
+
+/// Reads a file only when it is a regular one.
+public enum RegularFile {
+    public enum Failure: Error, Equatable { case notRegular, unreadable }
+
+    /// The file's bytes. It is opened without blocking and checked before it is read, so a
+    /// FIFO (or a device, or a folder) named like a review is skipped instead of waited on
+    /// forever, even when it replaces a regular file between listing and reading.
+    public static func read(_ path: String) -> Result<Data, Failure> {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(.unreadable) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return .failure(.unreadable) }
+        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notRegular) }
+        do {
+            return .success(try handle.readToEnd() ?? Data()) // nil: an empty file
+        } catch {
+            return .failure(.unreadable)
+        }
     }
 }

@@ -21,6 +21,10 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let console = Console(quiet: options.quiet)
         let session = try options.openSession(console)
+        for (state, count) in try session.ledger.unrecognizedStates() {
+            console.problem("\(Ledger.relativePath): state \"\(state)\" is not one this version knows (\(count) deliveries); "
+                            + "shown and treated as unknown, never sent without you")
+        }
         let deliveries = try session.ledger.deliveries(review: slug)
         let hashes = Dictionary(session.reviewIndex().reviews.map { ($0.slug, $0.contentHash) }, uniquingKeysWith: { a, _ in a })
         let report = StatusReport(deliveries: deliveries, currentHashes: hashes)
