@@ -129,8 +129,13 @@ struct SiteFilesSafetyTests {
         let before = try #require(site.read("feeds/feed.xml"))
         let reviews = site.directory.appendingPathComponent("reviews")
         try FileManager.default.removeItem(at: reviews)
-        for replacement in ["missing", "file"] {
+        // Running as root, no mode makes a folder unreadable; a symbolic link to itself does.
+        for replacement in ["missing", "file", "unreadable"] {
             if replacement == "file" { try site.write("reviews", "not a folder") }
+            if replacement == "unreadable" {
+                try FileManager.default.removeItem(at: reviews)
+                try FileManager.default.createSymbolicLink(atPath: reviews.path, withDestinationPath: reviews.path)
+            }
             let build = try bounded(["build", "--site", site.directory.path])
             #expect(build.status == 2, "\(replacement): \(build.stderr)")
             #expect(build.stderr.contains("reviews:1: reviews: "), "\(replacement): \(build.stderr)")
@@ -186,6 +191,37 @@ struct SiteFilesSafetyTests {
         #expect(!site.exists("feeds/.feed.xml.\(dead).tmp") && !site.exists("feeds/genres/.drama.xml.\(dead).tmp"))
         #expect(site.exists("feeds/.atom.xml.\(live).tmp"), "a live process's staging file is its own")
         #expect(site.exists("feeds/.notes.txt"))
+    }
+
+    /// The real thing: a build killed with SIGKILL while it writes, then a build again.
+    @Test func aBuildKilledMidWriteLeavesNothingBehindTheNextBuild() throws {
+        let site = try TemporarySite()
+        for index in 0..<1500 {
+            try site.review(String(format: "2025-10-01-r%04d.md", index),
+                            "title: Film \(index)\ndate: 2025-10-01T10:\(String(format: "%02d", index % 60)):00Z\ngenres: [G\(index % 40)]",
+                            body: String(repeating: "A paragraph of the review, long enough to take a while. ", count: 40) + "\n")
+        }
+        let process = Process()
+        process.executableURL = syndicateBinary()
+        process.arguments = ["build", "--site", site.directory.path]
+        process.environment = ProcessInfo.processInfo.environment.merging(pinned) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let feeds = site.directory.appendingPathComponent("feeds").path
+        func staging() -> [String] {
+            let top = ((try? FileManager.default.contentsOfDirectory(atPath: feeds)) ?? []).filter { $0.hasSuffix(".tmp") }
+            let genres = ((try? FileManager.default.contentsOfDirectory(atPath: feeds + "/genres")) ?? []).filter { $0.hasSuffix(".tmp") }
+            return top + genres
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while staging().isEmpty, process.isRunning, Date() < deadline { usleep(2_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(!staging().isEmpty, "the kill landed mid-write")
+        let again = try bounded(["build", "--site", site.directory.path], seconds: 60)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(staging().isEmpty, "\(staging())")
     }
 
     /// A hub that accepts connections and never answers costs one timeout, not one per feed.
