@@ -143,6 +143,7 @@ struct SiteFilesSafetyTests {
             let check = try bounded(["check", "--site", site.directory.path])
             #expect(check.status != 0, "\(replacement): \(check.stdout)")
             #expect(check.stderr.contains("reviews:1: reviews: "), "\(replacement): \(check.stderr)")
+            #expect(check.stderr.contains("error: 1 problem(s) in reviews\n"), "\(replacement): \(check.stderr)")
         }
     }
 
