@@ -21,6 +21,9 @@ public struct PostingSession: Sendable {
     public static func open(siteDirectory: URL, clock: @escaping @Sendable () -> Date, http: (any HTTPClient)? = nil) throws -> PostingSession {
         let configURL = siteDirectory.appendingPathComponent(ConfigLoader.fileName)
         let config = try DestinationKinds.loadConfig(siteDirectory: siteDirectory)
+        // A missing reviews folder is a config error here too: posting from it would find
+        // nothing to do and say so, hiding the mistake.
+        _ = try ReviewLoader.reviewFiles(in: siteDirectory)
         let configData = FileManager.default.contents(atPath: configURL.path) ?? Data()
         let credentials = try Credentials.load(siteDirectory: siteDirectory, destinations: config.destinations)
         let http = http ?? CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))

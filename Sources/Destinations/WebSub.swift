@@ -2,9 +2,14 @@ import Foundation
 import HTTP
 import Posting
 import Reviews
+import Synchronization
 
 /// The WebSub ping (docs/SPEC.md §8): `hub.mode=publish` for a feed that changed. Pinging twice is
 /// harmless, so a ping with no answer is simply sent again.
+///
+/// A hub that does not answer one ping will not answer the next ones in the same run either:
+/// once a ping goes unanswered, the run's other pings are not sent but left due for the next
+/// `post`, so a hanging hub costs a `build` one `post.timeout`, not one per changed feed.
 public struct WebSubDestination: Destination {
     public let name = WebSubKind.name
     public let kind = WebSubKind.name
@@ -14,6 +19,8 @@ public struct WebSubDestination: Destination {
     private let http: any HTTPClient
     private let timeout: Double
     private let clock: @Sendable () -> Date
+    /// Set once a ping of this run went unanswered (a reference, shared by the copies of this value).
+    private let silent = Flag()
 
     public init(hub: String, feedsPublicURL: String, http: any HTTPClient, timeout: Double, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.hub = hub
@@ -29,10 +36,29 @@ public struct WebSubDestination: Destination {
     }
 
     public func send(_ delivery: OutgoingDelivery) async -> SendResult {
+        if silent.isSet {
+            return .retryable(message: "not sent: the hub did not answer an earlier ping of this run", httpStatus: nil,
+                              notBefore: nil, errorClass: "not_sent")
+        }
         let feed = String(decoding: delivery.payload, as: UTF8.self)
         let request = HTTPRequest.form("POST", hub, [("hub.mode", "publish"), ("hub.url", feedsPublicURL + feed)], timeout: timeout)
         let exchange = await ResponseClassifier.exchange(http, request, now: clock)
-        guard case .answered(let response) = exchange else { return exchange.settled }
+        guard case .answered(let response) = exchange else {
+            let result = exchange.settled
+            // No HTTP status: no answer at all (a timeout, a refused or dropped connection).
+            switch result {
+            case .retryable(_, nil, _, _), .unknown(_, nil), .permanent(_, nil): silent.set()
+            default: break
+            }
+            return result
+        }
         return .posted(remoteID: nil, remoteURL: nil, httpStatus: response.status)
     }
+}
+
+/// A flag set once, by any of the tasks of a run.
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }

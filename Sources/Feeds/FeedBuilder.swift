@@ -26,51 +26,32 @@ public struct FeedBuilder: Sendable {
         enum Format: Sendable { case rss, atom, json }
     }
 
-    /// Writes every feed and removes genre feeds that no longer have a genre.
+    /// How many feed files are open at once. A site may have hundreds of genres, two files
+    /// each, and a process may hold only so many descriptors (often 1,024, fewer under some
+    /// service managers): the feeds are written a group at a time instead of all together.
+    static let filesAtOnce = 32
+
+    /// Writes every feed and removes the genre feeds an earlier build wrote that no longer
+    /// have a genre.
     public func build() throws -> BuildReport {
         let published = site.published(at: now)
         let plans = makePlans(published)
         let output = site.feedsDirectory
-        try FileManager.default.createDirectory(at: output.appendingPathComponent("genres"), withIntermediateDirectories: true)
+        let genres = output.appendingPathComponent("genres")
+        try FileManager.default.createDirectory(at: genres, withIntermediateDirectories: true)
+        // A build killed with SIGKILL leaves its staging files behind; they are of no use to anyone.
+        StagedFile.removeStale(in: output.path)
+        StagedFile.removeStale(in: genres.path)
 
-        var staged: [(plan: Plan, file: StagedFile, writer: FeedFormatWriter)] = []
+        var staged: [(plan: Plan, file: StagedFile)] = []
         do {
-            for plan in plans {
-                let file = StagedFile(finalPath: output.appendingPathComponent(plan.relativePath).path)
-                let writer: FeedFormatWriter
-                switch plan.format {
-                case .rss: writer = try RSSWriter(path: file.stagingPath)
-                case .atom: writer = try AtomWriter(path: file.stagingPath)
-                case .json: writer = try JSONFeedWriter(path: file.stagingPath)
+            for start in stride(from: 0, to: plans.count, by: Self.filesAtOnce) {
+                let group = plans[start..<min(plans.count, start + Self.filesAtOnce)].map { plan in
+                    (plan: plan, file: StagedFile(finalPath: output.appendingPathComponent(plan.relativePath).path))
                 }
-                staged.append((plan, file, writer))
-                try writer.begin(plan.channel)
+                staged += group
+                try write(group, from: published)
             }
-            let wanted = plans.reduce(into: Set<String>()) { $0.formUnion($1.slugs) }
-            let included = published.filter { wanted.contains($0.slug) }
-            let writers = staged.map { StagedWriter(plan: $0.plan, writer: $0.writer) }
-            // Render a batch on every core, then stream it out in order: memory holds one
-            // batch of HTML, not the whole site's.
-            let site = self.site
-            for batchStart in stride(from: 0, to: included.count, by: 64) {
-                let batch = Array(included[batchStart..<min(included.count, batchStart + 64)])
-                let entries = try ParallelMap.map(batch) { review in Result { try FeedEntry.make(review, site: site) } }
-                    .map { try $0.get() }
-                // Each file is written by one iteration only, so the files fill in parallel.
-                // The writer's own error is kept, so it is reported once, as it was raised.
-                let failures = ParallelMap.map(writers) { writer -> FeedWriteError? in
-                    do {
-                        for entry in entries where writer.plan.slugs.contains(entry.review.slug) { try writer.writer.add(entry) }
-                        return nil
-                    } catch let error as FeedWriteError {
-                        return error
-                    } catch {
-                        return .writeFailed("\(error)")
-                    }
-                }
-                if let failure = failures.compactMap({ $0 }).first { throw failure }
-            }
-            for item in staged { try item.writer.finish() }
         } catch {
             staged.forEach { $0.file.discard() }
             throw error
@@ -83,9 +64,52 @@ public struct FeedBuilder: Sendable {
             case .unchanged: report.unchanged.append(item.plan.relativePath)
             }
         }
-        report.removed = removeStaleGenreFeeds(keeping: Set(plans.map(\.relativePath)))
+        let manifest = GenreFeedManifest(siteDirectory: site.directory, output: site.config.feeds.output)
+        let current = plans.map(\.relativePath).filter { $0.hasPrefix("genres/") }
+        report.removed = manifest.removeStale(keeping: current, in: genres)
+        manifest.save(current)
         report.outputs = plans.map(\.relativePath)
         return report
+    }
+
+    /// Writes one group of feeds into their staging files, each review rendered once for all
+    /// of them; the files are closed when it returns.
+    private func write(_ group: [(plan: Plan, file: StagedFile)], from published: [Review]) throws {
+        var writers: [StagedWriter] = []
+        for (plan, file) in group {
+            let writer: FeedFormatWriter
+            switch plan.format {
+            case .rss: writer = try RSSWriter(path: file.stagingPath)
+            case .atom: writer = try AtomWriter(path: file.stagingPath)
+            case .json: writer = try JSONFeedWriter(path: file.stagingPath)
+            }
+            writers.append(StagedWriter(plan: plan, writer: writer))
+            try writer.begin(plan.channel)
+        }
+        let wanted = group.reduce(into: Set<String>()) { $0.formUnion($1.plan.slugs) }
+        let included = published.filter { wanted.contains($0.slug) }
+        // Render a batch on every core, then stream it out in order: memory holds one
+        // batch of HTML, not the whole site's.
+        let site = self.site
+        for batchStart in stride(from: 0, to: included.count, by: 64) {
+            let batch = Array(included[batchStart..<min(included.count, batchStart + 64)])
+            let entries = try ParallelMap.map(batch) { review in Result { try FeedEntry.make(review, site: site) } }
+                .map { try $0.get() }
+            // Each file is written by one iteration only, so the files fill in parallel.
+            // The writer's own error is kept, so it is reported once, as it was raised.
+            let failures = ParallelMap.map(writers) { writer -> FeedWriteError? in
+                do {
+                    for entry in entries where writer.plan.slugs.contains(entry.review.slug) { try writer.writer.add(entry) }
+                    return nil
+                } catch let error as FeedWriteError {
+                    return error
+                } catch {
+                    return .writeFailed("\(error)")
+                }
+            }
+            if let failure = failures.compactMap({ $0 }).first { throw failure }
+        }
+        for writer in writers { try writer.writer.finish() }
     }
 
     private func makePlans(_ published: [Review]) -> [Plan] {
@@ -122,16 +146,6 @@ public struct FeedBuilder: Sendable {
             }
         }
         return plans
-    }
-
-    private func removeStaleGenreFeeds(keeping current: Set<String>) -> [String] {
-        let folder = site.feedsDirectory.appendingPathComponent("genres")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        var removed: [String] = []
-        for name in names.sorted() where name.hasSuffix(".xml") && !current.contains("genres/" + name) {
-            if unlink(folder.appendingPathComponent(name).path) == 0 { removed.append("genres/" + name) }
-        }
-        return removed
     }
 }
 
@@ -205,6 +219,25 @@ struct GenreIndex {
                 pendingDash = true
             }
         }
-        return slug.lowercased()
+        return capped(slug.lowercased())
+    }
+
+    /// The longest genre slug, in UTF-8 bytes: with `.atom.xml` and the staging file's
+    /// `.NAME.PID.tmp` around it, a file name stays well under the 255 bytes file systems allow.
+    static let maxSlugBytes = 80
+
+    /// A slug cut to `maxSlugBytes`: a prefix on a character boundary, then the full slug's
+    /// hash, so two long genres that share a beginning still get feeds of their own.
+    static func capped(_ slug: String) -> String {
+        guard slug.utf8.count > maxSlugBytes else { return slug }
+        var prefix = ""
+        for character in slug {
+            guard prefix.utf8.count + character.utf8.count <= maxSlugBytes - 17 else { break }
+            prefix.append(character)
+        }
+        while prefix.hasSuffix("-") { prefix.removeLast() }
+        var hasher = FNV64()
+        hasher.add(slug)
+        return prefix + "-" + hasher.hex
     }
 }

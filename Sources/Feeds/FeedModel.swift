@@ -38,9 +38,7 @@ extension FeedEntry {
         var content: String?
         if site.config.feeds.fullContent {
             let url = site.directory.appendingPathComponent(review.source)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw FeedWriteError.cannotOpen(review.source)
-            }
+            guard case .success(let data) = RegularFile.read(url.path) else { throw FeedWriteError.cannotOpen(review.source) }
             let file = try ReviewFile.split(data, path: review.source)
             let body = Markdown.html(file.body, base: URL(string: permalink)!)
             content = XMLText.clean(EntryFacts.html(for: review, site: site) + body)

@@ -32,7 +32,7 @@ public enum SiteBuild {
             }
         }
 
-        let site = Site.load(directory, config: config)
+        let site = try Site.load(directory, config: config)
         let report = try FeedBuilder(site: site, now: now).build()
         let diagnostics = site.diagnostics.map(\.description)
         if let fingerprint {

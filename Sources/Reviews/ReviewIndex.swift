@@ -62,7 +62,9 @@ public struct ReviewIndex: Sendable {
         if let cached = read(cacheURL, fingerprint: fingerprint) {
             return ReviewIndex(reviews: cached, diagnostics: [], fromCache: true, directory: directory, loader: loader)
         }
-        let (reviews, diagnostics) = loader.loadAll(in: directory)
+        // Posting commands refuse a missing reviews folder when they open the site
+        // (`PostingSession.open`); one gone since then is an index with nothing in it.
+        let (reviews, diagnostics) = (try? loader.loadAll(in: directory)) ?? ([], [])
         let indexed = reviews.map(IndexedReview.init)
         write(indexed, to: cacheURL, fingerprint: fingerprint)
         return ReviewIndex(reviews: indexed, diagnostics: diagnostics, fromCache: false, directory: directory, loader: loader,

@@ -18,15 +18,16 @@ public struct Site: Sendable {
     }
 
     /// Loads the config and every review.
-    /// - Throws: `Diagnostics` when `syndicate.toml` is missing or invalid; review problems
-    ///   never throw, they land in `diagnostics`.
+    /// - Throws: `Diagnostics` when `syndicate.toml` is missing or invalid, or the reviews
+    ///   folder is; review problems never throw, they land in `diagnostics`.
     public static func load(_ directory: URL) throws -> Site {
-        load(directory, config: try ConfigLoader.load(siteDirectory: directory))
+        try load(directory, config: ConfigLoader.load(siteDirectory: directory))
     }
 
     /// Loads every review of a site whose config is loaded already.
-    public static func load(_ directory: URL, config: SiteConfig) -> Site {
-        let (reviews, diagnostics) = ReviewLoader(config: config).loadAll(in: directory)
+    /// - Throws: `Diagnostics` when the reviews folder is missing or unreadable.
+    public static func load(_ directory: URL, config: SiteConfig) throws -> Site {
+        let (reviews, diagnostics) = try ReviewLoader(config: config).loadAll(in: directory)
         return Site(directory: directory, config: config, reviews: reviews, diagnostics: diagnostics)
     }
 
@@ -58,13 +59,25 @@ public struct ReviewLoader: Sendable {
     public init(config: SiteConfig) { self.config = config }
 
     /// The review files of a site (`reviews/*.md`, hidden files left out), sorted by name.
-    public static func reviewFiles(in directory: URL) -> [String] {
+    /// - Throws: `Diagnostics` when `reviews/` is missing, not a folder or unreadable. That is
+    ///   a config error, not an empty site: building from it would empty every feed.
+    public static func reviewFiles(in directory: URL) throws -> [String] {
+        let folder = directory.appendingPathComponent("reviews").path
+        func problem(_ message: String) -> Diagnostics {
+            Diagnostics([Diagnostic(file: "reviews", line: 1, key: "reviews", message: message)])
+        }
+        var info = stat()
+        guard stat(folder, &info) == 0 else {
+            throw problem(errno == ENOENT ? "the reviews folder is missing: reviews are read from reviews/*.md in the site folder"
+                                          : "the reviews folder cannot be read: \(String(cString: strerror(errno)))")
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw problem("is not a folder: reviews are read from reviews/*.md in the site folder") }
         // readdir, not FileManager: a name that is not UTF-8 is kept, escaped, so that `load`
         // names it rather than it vanishing or another file being reported.
-        guard let folder = opendir(directory.appendingPathComponent("reviews").path) else { return [] }
-        defer { closedir(folder) }
+        guard let handle = opendir(folder) else { throw problem("the reviews folder cannot be read (check its permissions)") }
+        defer { closedir(handle) }
         var names: [String] = []
-        while let entry = readdir(folder) {
+        while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
                 let bytes = Array(raw.prefix { $0 != 0 })
                 return String(bytes: bytes, encoding: .utf8)
@@ -78,16 +91,20 @@ public struct ReviewLoader: Sendable {
     /// One review file, by its path relative to the site (`reviews/x.md`).
     public func load(_ path: String, in directory: URL) -> Result<Review, ReviewProblems> {
         let url = directory.appendingPathComponent(path)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        switch RegularFile.read(url.path) {
+        case .success(let data):
+            return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
+        case .failure(let failure):
             let escaped = path.contains("\\x") && !FileManager.default.fileExists(atPath: url.path)
-            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file",
-                                                       message: escaped ? "the file name is not valid UTF-8: rename the file" : "cannot be read")]))
+            let message = escaped ? "the file name is not valid UTF-8: rename the file"
+                : failure == .notRegular ? "not a regular file; skipped" : "cannot be read"
+            return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: message)]))
         }
-        return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
     }
 
-    public func loadAll(in directory: URL) -> (reviews: [Review], diagnostics: [Diagnostic]) {
-        let files = Self.reviewFiles(in: directory)
+    /// - Throws: `Diagnostics` when the reviews folder itself is missing or unreadable.
+    public func loadAll(in directory: URL) throws -> (reviews: [Review], diagnostics: [Diagnostic]) {
+        let files = try Self.reviewFiles(in: directory)
         let load = { @Sendable (name: String) in self.load("reviews/" + name, in: directory) }
         let results = ParallelMap.map(files, load)
         var reviews: [Review] = []
@@ -142,5 +159,27 @@ package enum ParallelMap {
         }
         func set(_ index: Int, _ value: R) { buffer[index] = value }
         func values() -> [R] { (0..<count).map { buffer[$0]! } }
+    }
+}
+
+/// Reads a file only when it is a regular one.
+public enum RegularFile {
+    public enum Failure: Error, Equatable { case notRegular, unreadable }
+
+    /// The file's bytes. It is opened without blocking and checked before it is read, so a
+    /// FIFO (or a device, or a folder) named like a review is skipped instead of waited on
+    /// forever, even when it replaces a regular file between listing and reading.
+    public static func read(_ path: String) -> Result<Data, Failure> {
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return .failure(.unreadable) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return .failure(.unreadable) }
+        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(.notRegular) }
+        do {
+            return .success(try handle.readToEnd() ?? Data()) // nil: an empty file
+        } catch {
+            return .failure(.unreadable)
+        }
     }
 }

@@ -10,7 +10,8 @@ public enum SiteFingerprint {
         if let exe = FileStat("/proc/self/exe") { hasher.add(UInt64(bitPattern: exe.size)); hasher.add(UInt64(bitPattern: exe.mtimeNanoseconds)) }
         hasher.add(configData)
         let folder = siteDirectory.appendingPathComponent("reviews").path + "/"
-        let names = ReviewLoader.reviewFiles(in: siteDirectory)
+        // A missing reviews folder fingerprints as an empty one; loading it is what reports it.
+        let names = (try? ReviewLoader.reviewFiles(in: siteDirectory)) ?? []
         for name in names {
             hasher.add(name)
             if let file = FileStat(folder + name) {

@@ -18,10 +18,12 @@ struct CheckCommand: AsyncParsableCommand {
         let console = Console(quiet: options.quiet)
         let site: Site
         do {
-            site = Site.load(options.siteDirectory, config: try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory))
+            site = try Site.load(options.siteDirectory, config: DestinationKinds.loadConfig(siteDirectory: options.siteDirectory))
         } catch let diagnostics as Diagnostics {
             diagnostics.items.forEach { console.problem($0.description) }
-            console.error("\(diagnostics.items.count) problem(s) in \(ConfigLoader.fileName)")
+            // Named after the files at fault: a missing reviews folder is reported here too.
+            let files = Set(diagnostics.items.map(\.file)).sorted().joined(separator: ", ")
+            console.error("\(diagnostics.items.count) problem(s) in \(files.isEmpty ? ConfigLoader.fileName : files)")
             throw ExitCode(1)
         }
         site.diagnostics.forEach { console.problem($0.description) }

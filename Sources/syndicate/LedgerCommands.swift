@@ -31,6 +31,10 @@ struct StatusCommand: ParsableCommand {
             return state
         }
         let session = try options.openSession(console)
+        for (state, count) in try session.ledger.unrecognizedStates() {
+            console.problem("\(Ledger.relativePath): state \"\(state)\" is not one this version knows (\(count) deliveries); "
+                            + "shown and treated as unknown, never sent without you")
+        }
         // Deliveries of a destination since removed from the config are still shown.
         let known = to.isEmpty ? [] : Set(try session.ledger.deliveries(review: nil).map(\.destination))
         let names = try validateNames(to, in: session, console: console, alsoKnown: known)

@@ -23,7 +23,7 @@ struct PreviewCommand: ParsableCommand {
             console.error("no destination in \(ConfigLoader.fileName) to preview for: add a [[destination]] table")
             throw ExitCode(1)
         }
-        let site = Site.load(session.site.directory, config: session.site.config)
+        let site = try Site.load(session.site.directory, config: session.site.config)
         let now = session.clock()
         let review: Review
         if let slug {

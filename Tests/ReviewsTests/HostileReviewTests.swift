@@ -138,3 +138,35 @@ struct HostileReviewTests {
         #expect(loaded.reviews.isEmpty)
     }
 }
+
+/// De-duplicating a list of 10^5 tags must be linear (it was quadratic: seconds per review).
+@Test func aHundredThousandTagsParseInLinearTime() throws {
+    let tags = (0..<100_000).map { "t\($0)" } + ["t1", "t2"]
+    let text = "---\ntitle: Tags\ndate: 2025-01-02\ntags: [" + tags.joined(separator: ",") + "]\n---\nBody\n"
+    let clock = ContinuousClock()
+    var parsed: Result<Review, ReviewProblems>?
+    let elapsed = clock.measure { parsed = FrontMatterParser(timeZone: .gmt).parse(Data(text.utf8), path: "reviews/tags.md") }
+    let review = try #require(try? parsed?.get())
+    #expect(review.tags.count == 100_000)
+    #expect(review.tags.prefix(3) == ["t0", "t1", "t2"], "first spelling kept, in order")
+    #expect(elapsed < .seconds(10), "\(elapsed)")
+}
+
+/// `&` and `*` in text are not anchors or aliases: only YAML's own tokens are refused.
+@Test(arguments: ["title: Tom & Jerry", "title: \"&quoted *too\"", "title: AT&T *great* film", "title: >\n  &folded *text",
+                  "title: A\ntags: [\"*\", \"&\", R&B]"])
+func ampersandsAndAsterisksInTextAreNotAliases(_ lines: String) throws {
+    let text = "---\n\(lines)\ndate: 2025-01-02\n---\nBody\n"
+    let result = FrontMatterParser(timeZone: .gmt).parse(Data(text.utf8), path: "reviews/text.md")
+    #expect(throws: Never.self) { try result.get() }
+}
+
+/// Anchors and aliases anywhere are refused with the line of the first one.
+@Test(arguments: [("title: &t A\ndate: 2025-01-02", 2), ("title: A\ndate: 2025-01-02\ntags: [x, &y z]\nmore: *y", 4),
+                  ("title: A\ndate: 2025-01-02\n? *undefined\n: v", 4)])
+func anchorsAndAliasesAreRefusedWithTheirLine(_ lines: String, _ line: Int) throws {
+    let text = "---\n\(lines)\n---\nBody\n"
+    let result = FrontMatterParser(timeZone: .gmt).parse(Data(text.utf8), path: "reviews/alias.md")
+    guard case .failure(let problems) = result else { Issue.record("parsed"); return }
+    #expect(problems.diagnostics.map(\.description) == ["reviews/alias.md:\(line): front matter: anchors and aliases (&name, *name) are not allowed"])
+}

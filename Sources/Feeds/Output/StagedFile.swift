@@ -32,6 +32,21 @@ struct StagedFile {
 
     func discard() { unlink(stagingPath) }
 
+    /// Removes the staging files (`.NAME.PID.tmp`) in `directory` of processes that are gone:
+    /// a build killed with SIGKILL cannot clean up after itself, and each one it leaves is a
+    /// whole feed. A live process's files (another build at work) are left alone.
+    static func removeStale(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.dropLast(".tmp".count).split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count >= 3, let pid = pid_t(parts[parts.count - 1]), pid > 0, pid != getpid(),
+                  kill(pid, 0) != 0, errno == ESRCH else { continue }
+            var info = stat()
+            let path = directory + "/" + name
+            if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG { unlink(path) }
+        }
+    }
+
     /// Compares two files in chunks, so that large feeds are never read whole.
     static func sameBytes(_ a: String, _ b: String) -> Bool {
         var statA = stat(), statB = stat()

@@ -16,6 +16,14 @@ public enum DeliveryState: String, Codable, Sendable, CaseIterable, DatabaseValu
     /// The request may have reached the server and no answer came; settled by hand with
     /// `syndicate resolve` unless the destination can deduplicate.
     case unknown
+
+    /// A state this version does not know (a later version's, a hand edit) reads as
+    /// `unknown`, which is never sent again without the user: reading the ledger must not
+    /// fail (`status` would crash) and the delivery must not be lost or doubled.
+    /// `Ledger.unrecognizedStates()` names such states, for a warning.
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> DeliveryState? {
+        String.fromDatabaseValue(dbValue).map { DeliveryState(rawValue: $0) ?? .unknown }
+    }
 }
 
 /// One review on one destination: one attempt series (docs/SPEC.md §6). Reposts are new series.

@@ -12,6 +12,17 @@ extension Ledger {
         }
     }
 
+    /// The states in the ledger this version does not know, with how many deliveries are in
+    /// each: they read as `unknown` (`DeliveryState.fromDatabaseValue`).
+    public func unrecognizedStates() throws -> [(state: String, count: Int)] {
+        try database.read { db in
+            let known = DeliveryState.allCases.map(\.rawValue)
+            return try Row.fetchAll(db, sql: "SELECT state, count(*) FROM delivery WHERE state NOT IN (\(databaseQuestionMarks(count: known.count))) "
+                                    + "GROUP BY state ORDER BY state", arguments: StatementArguments(known))
+                .map { (state: $0[0], count: $0[1]) }
+        }
+    }
+
     /// The slugs that already have an automatic (series 0) delivery on each destination: the
     /// question `post` asks of every review on every run, answered without loading whole rows.
     public func reviewsWithDelivery(destinations: [String]) throws -> [String: Set<String>] {

@@ -24,6 +24,7 @@ extension Ledger {
         let descriptor = Foundation.open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         defer { if descriptor >= 0 { close(descriptor) } }
         while descriptor >= 0, flock(descriptor, LOCK_EX) != 0, errno == EINTR {}
+        try refuseForeignFile(url)
         var configuration = Configuration()
         configuration.journalMode = .wal
         configuration.busyMode = .timeout(10)
@@ -40,6 +41,21 @@ extension Ledger {
         } catch let error as DatabaseError {
             throw LedgerError(path: url.path, error)
         }
+    }
+
+    /// Only a missing file is a new ledger. SQLite would take an empty file (or initialise
+    /// any file it can) as a new database, and a new ledger re-posts the whole back
+    /// catalogue: a ledger truncated by a full disk or a bad copy must stop posting instead.
+    static func refuseForeignFile(_ url: URL) throws {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            // Missing: a new ledger. Present but unreadable: SQLite's own error says why.
+            return
+        }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 16)) ?? nil
+        guard header != Data("SQLite format 3\0".utf8) else { return }
+        throw LedgerFileError(message: "\(relativePath): not a Syndicate ledger (\(header?.isEmpty != false ? "an empty file" : "not an SQLite database")); "
+                              + "restore it from a backup, or move it away to start a new ledger (which posts every review again)")
     }
 
     /// The schema, defined once: a new ledger runs every migration, an older one the ones it
@@ -128,4 +144,11 @@ extension Ledger {
         }
         return migrator
     }
+}
+
+/// The ledger's file is there but is not a ledger.
+public struct LedgerFileError: Error, Sendable, CustomStringConvertible, LocalizedError {
+    public var message: String
+    public var description: String { message }
+    public var errorDescription: String? { message }
 }

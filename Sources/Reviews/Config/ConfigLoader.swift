@@ -127,8 +127,14 @@ private struct ConfigReader {
         defer { finish(&t) }
         var settings = FeedSettings()
         if let output = t.string("output") {
+            // The folder's first real component: "./reviews/" is reviews/, "." and "./" the
+            // site itself. The build writes there and removes its own stale genre feeds, so it
+            // may be neither the site folder nor one of its own (reviews/, .syndicate/).
+            let first = output.split(separator: "/").first { $0 != "." }
             if output.isEmpty || output.hasPrefix("/") || output.split(separator: "/").contains("..") {
                 t.report("output", "must be a folder inside the site, like \"feeds\"")
+            } else if first == nil || first == "reviews" || first == ".syndicate" {
+                t.report("output", "\"\(output)\" is the site folder, reviews/ or .syndicate/ (or inside them): use a folder of its own, like \"feeds\"")
             } else {
                 settings.output = output
             }

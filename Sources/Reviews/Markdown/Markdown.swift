@@ -123,14 +123,17 @@ public enum URLResolver {
     public static func absolute(_ url: String, base: URL) -> String {
         let trimmed = url.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty { return base.absoluteString }
-        if hasScheme(trimmed) { return trimmed }
+        if scheme(of: trimmed) != nil { return trimmed }
         return URL(string: trimmed, relativeTo: base)?.absoluteURL.absoluteString ?? trimmed
     }
 
-    private static func hasScheme(_ url: String) -> Bool {
-        guard let colon = url.firstIndex(of: ":") else { return false }
+    /// The scheme of an absolute URL (`https`, `mailto`, `javascript`), nil for a relative one.
+    public static func scheme(of url: String) -> Substring? {
+        let url = url.trimmingCharacters(in: .whitespaces)
+        guard let colon = url.firstIndex(of: ":") else { return nil }
         let scheme = url[..<colon]
-        guard let first = scheme.first, first.isASCII, first.isLetter else { return false }
-        return scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
+        guard let first = scheme.first, first.isASCII, first.isLetter,
+              scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) else { return nil }
+        return scheme
     }
 }

@@ -26,6 +26,10 @@ public struct FrontMatterParser: Sendable {
         var context = Context(path: path, lineOffset: file.frontMatterFirstLine - 1, timeZone: timeZone)
         let root: FrontNode?
         do {
+            if let line = YAMLAnchors.firstLine(in: file.frontMatter) {
+                return .failure(ReviewProblems([Diagnostic(file: path, line: line + context.lineOffset, key: "front matter",
+                                                           message: "anchors and aliases (&name, *name) are not allowed")]))
+            }
             // Scalars are typed when a field reads them (`PlainScalar`), not all at once.
             root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8).map(FrontNode.init)
         } catch {
@@ -146,7 +150,7 @@ private struct Context {
         if let (key, node) = field("verdict") { review.verdict = nonEmptyString(node, key: key) }
         if let (key, node) = field("summary") { review.summary = nonEmptyString(node, key: key) ?? "" }
         if review.summary.isEmpty { review.summary = Markdown.firstParagraphText(body) ?? "" }
-        if let (key, node) = field("image") { review.image = nonEmptyString(node, key: key) }
+        if let (key, node) = field("image") { review.image = imageURL(node, key: key) }
         if let (key, node) = field("image_alt") { review.imageAlt = nonEmptyString(node, key: key) }
         if let (key, node) = field("image_credit") { review.imageCredit = nonEmptyString(node, key: key) }
         if let (key, node) = field("spoilers") { review.spoilers = bool(node, key: key) ?? false }
@@ -215,8 +219,9 @@ private struct Context {
             return nonEmptyString(node, key: key).map { [$0] } ?? []
         case .sequence(let sequence, _):
             var items: [String] = []
+            var seen = Set<String>() // a set, not `items.contains`: 10^5 tags must stay linear
             for item in sequence {
-                if let text = nonEmptyString(item, key: key), !items.contains(text) { items.append(text) }
+                if let text = nonEmptyString(item, key: key), seen.insert(text).inserted { items.append(text) }
             }
             return items
         default:
@@ -258,7 +263,28 @@ private struct Context {
             report(node, key, "\"\(text)\" is not a date: use YYYY-MM-DD or RFC 3339 like 2025-03-11T09:30:00-04:00")
             return nil
         }
+        // Feed dates are written in UTC with four-digit years (RFC 3339, RFC 822), so an
+        // instant outside them (0999-12-31, or 9999-12-31 with a western offset) is refused.
+        guard SiteDate.feedYears.contains(date.timeIntervalSince1970) else {
+            report(node, key, "\"\(text)\" is outside the years 1000 to 9999 (in UTC) that feed dates can hold")
+            return nil
+        }
         return date
+    }
+
+    /// An image address as links in the body are allowed to be: http(s), or a path resolved
+    /// against the review's page. `javascript:`, `data:` and the like would reach `<img src>`,
+    /// `media:content` and the JSON Feed; control characters, which browsers drop from URLs
+    /// (`java\tscript:`), are refused with them.
+    mutating func imageURL(_ node: FrontNode, key: String) -> String? {
+        guard let text = nonEmptyString(node, key: key) else { return nil }
+        let scheme = URLResolver.scheme(of: text)?.lowercased()
+        guard scheme == nil || scheme == "http" || scheme == "https",
+              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            report(node, key, "\"\(text)\" is not an image address: use http(s) or a path on the site")
+            return nil
+        }
+        return text
     }
 
     mutating func runtime(_ node: FrontNode, key: String) -> Int? {

@@ -50,6 +50,11 @@ public enum SiteDate {
         return Date(timeIntervalSince1970: local - sign * Double(offsetHours * 3600 + offsetMinutes * 60))
     }
 
+    /// The instants (seconds since 1970) whose UTC year has the four digits feed dates are
+    /// written with: 1000-01-01T00:00:00Z up to, not including, 10000-01-01.
+    static let feedYears = Double(daysFromCivil(year: 1000, month: 1, day: 1)) * 86400
+        ..< Double(daysFromCivil(year: 10000, month: 1, day: 1)) * 86400
+
     /// Whether `text` carries a date only, so that it means midnight in the site's zone.
     static func isDateOnly(_ text: String) -> Bool {
         text.trimmedWhitespace.utf8.count == 10
