@@ -90,12 +90,14 @@ public struct ReviewLoader: Sendable {
 
     /// One review file, by its path relative to the site (`reviews/x.md`).
     public func load(_ path: String, in directory: URL) -> Result<Review, ReviewProblems> {
-        let url = directory.appendingPathComponent(path)
-        switch RegularFile.read(url.path) {
+        // A path string, not `URL.appendingPathComponent`, whose normalising was 6 % of a cold
+        // build's CPU at 10,000 reviews.
+        let file = directory.path + "/" + path
+        switch RegularFile.read(file) {
         case .success(let data):
             return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
         case .failure(let failure):
-            let escaped = path.contains("\\x") && !FileManager.default.fileExists(atPath: url.path)
+            let escaped = path.contains("\\x") && !FileManager.default.fileExists(atPath: file)
             let message = escaped ? "the file name is not valid UTF-8: rename the file"
                 : failure == .notRegular ? "not a regular file; skipped" : "cannot be read"
             return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: message)]))

@@ -14,6 +14,8 @@ enum YAMLAnchors {
     /// The 1-based line of the first anchor or alias, or nil when there is none (or the text
     /// does not scan: the parser then reports that with its own message).
     static func firstLine(in text: String) -> Int? {
+        // Neither can be written without its sigil; most front matter has neither character.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "*") }) else { return nil }
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) == 1 else { return nil }
         defer { yaml_parser_delete(&parser) }
