@@ -23,8 +23,20 @@ struct FuzzFindingsTests {
                 + "saw \(saw)\nerror: 1 problem(s) in syndicate.toml\n", "\(result.stderr)")
     }
 
-    /// The same headers where a table header cannot start, inside a multi-line string, are text.
-    @Test func bracketLinesInsideAMultilineStringAreText() throws {
+    /// toml++ also asserts on an array whose next value starts with `}`.
+    @Test(arguments: ["n=[}\n", "[site]\nn = [1, }\n", "n = [\n  # none\n}\n", "n=[[}]]\n"])
+    func arrayValueStartingWithABraceIsAConfigError(config: String) throws {
+        let site = try TemporarySite(config: config)
+        let result = try run(binary, ["check", "--site", site.directory.path], environment: ["NO_COLOR": "1"])
+        #expect(result.status == 1, "\(result.stderr)")
+        let line = config.split(separator: "\n").firstIndex { $0.contains("}") }.map { $0 + 1 } ?? 0
+        #expect(result.stderr == "syndicate.toml:\(line): syntax: expected a value in the array, saw '}'\nerror: 1 problem(s) in syndicate.toml\n",
+                "\(result.stderr)")
+    }
+
+    /// Where a table header cannot start (inside a multi-line string, an array's nested
+    /// arrays on lines of their own) brackets are no header; a `}` in a string is text.
+    @Test func bracketsWhereNoHeaderCanStartAreNoHeader() throws {
         let site = try TemporarySite(config: TemporarySite.config(extra: """
         [[destination]]
         name = "hook"
@@ -32,7 +44,10 @@ struct FuzzFindingsTests {
         template = \"\"\"
         [=
         [[ ?
-        {{title}}\"\"\"
+        {{title}} [} \"\"\"
+        run = [
+          [ "nested" ],
+        ]
         """))
         let result = try run(binary, ["check", "--site", site.directory.path], environment: ["NO_COLOR": "1"])
         #expect(!result.stderr.contains("syntax"), "\(result.stderr)")

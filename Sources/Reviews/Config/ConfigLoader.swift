@@ -37,10 +37,8 @@ public enum ConfigLoader {
 
     /// Parses the text of a `syndicate.toml`.
     public static func parse(_ text: String, checkingDestinations check: DestinationCheck? = nil) throws -> SiteConfig {
-        let lines = TOMLLineIndex(text: text)
-        if let header = lines.headerWithoutName {
-            throw Diagnostics([Diagnostic(file: fileName, line: header.line, key: "syntax",
-                                          message: "expected a table name after '[' (a line starting with '[' is a table header), saw \(header.found)")])
+        if let problem = TOMLPreflight.problem(in: text) {
+            throw Diagnostics([Diagnostic(file: fileName, line: problem.line, key: "syntax", message: problem.message)])
         }
         let root: TOMLTable
         do {
@@ -49,7 +47,7 @@ public enum ConfigLoader {
             throw Diagnostics([Diagnostic(file: fileName, line: error.source.begin.line, key: "syntax",
                                           message: error.description)])
         }
-        var reader = ConfigReader(lines: lines, check: check)
+        var reader = ConfigReader(lines: TOMLLineIndex(text: text), check: check)
         let config = reader.read(root)
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
         guard let config else {

@@ -6,10 +6,6 @@
 struct TOMLLineIndex {
     private var keyLines: [String: Int] = [:]
     private var tableLines: [String: Int] = [:]
-    /// The first line that starts with `[` but names no table (`[=`, `[[[a]]]`, a lone `[`),
-    /// and what follows the bracket. TOMLKit's toml++ asserts on such a header and aborts the
-    /// process (marzer/tomlplusplus#301), so the loader refuses it before TOMLKit sees it.
-    private(set) var headerWithoutName: (line: Int, found: String)?
 
     init(text: String) {
         var table = ""
@@ -25,13 +21,6 @@ struct TOMLLineIndex {
                 continue
             }
             if tripleQuotes % 2 == 1 { inMultilineString = true }
-            if line.hasPrefix("["), headerWithoutName == nil {
-                let name = line.dropFirst(line.hasPrefix("[[") ? 2 : 1).drop { $0 == " " || $0 == "\t" }
-                let first = name.unicodeScalars.first
-                if first.map(Self.keyStart.contains) != true {
-                    headerWithoutName = (lineNumber, first.map { "'\($0.escaped(asASCII: true))'" } ?? "the end of the line")
-                }
-            }
             if line.hasPrefix("[[") {
                 let name = Self.headerName(line.dropFirst(2))
                 let index = arrayCounts[name, default: 0]
@@ -51,10 +40,6 @@ struct TOMLLineIndex {
             }
         }
     }
-
-    /// What may follow a header's bracket: a bare key's characters, a quote, or the `]` of an
-    /// empty name (which toml++ reports as an error of its own).
-    private static let keyStart = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-\"']")
 
     private static func headerName(_ rest: Substring) -> String {
         String(rest.prefix { $0 != "]" }).trimmingCharacters(in: .whitespaces)
