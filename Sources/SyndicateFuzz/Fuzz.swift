@@ -123,7 +123,10 @@ enum SyndicateFuzz {
     let answers = text.dropFirst(firstLine.count + 1).components(separatedBy: "\n--next--\n").map(FuzzedHTTPClient.answer)
     site.http.queue(answers)
     site.forgetState()
-    guard let destination = site.session.composers().first(where: { $0.name == words[0] }) else { return }
+    // `composers()` builds fresh adapters of the configured kinds; the WebSub ping is of no
+    // kind and keeps nothing, so the session's own one serves.
+    let adapters = site.session.composers() + site.session.destinations.filter { $0.kind == WebSubKind.name }
+    guard let destination = adapters.first(where: { $0.name == words[0] }) else { return }
     let review = site.review, reviewSite = site.site
     blocking {
         switch words[1] {
