@@ -68,3 +68,13 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The fuzz harness (scripts/fuzz, README "Fuzzing"), declared only when that script builds it:
+// it has no `main` of its own (libFuzzer's runtime supplies one under -sanitize=fuzzer), so an
+// ordinary `swift build` could not link it.
+if Context.environment["SYNDICATE_FUZZ"] == "1" {
+    package.products.append(.executable(name: "SyndicateFuzz", targets: ["SyndicateFuzz"]))
+    package.targets.append(.executableTarget(name: "SyndicateFuzz", dependencies: [
+        "Reviews", "HTTP", "Posting", "Destinations", "SyndicateTesting",
+    ]))
+}

@@ -143,3 +143,22 @@ struct DiagnosticLineTests {
         #expect(diagnostic.description == expected)
     }
 }
+
+/// Valid TOML where the brackets and braces TOMLPreflight looks for are in strings, comments
+/// or nested values: refused by nothing (the forms toml++ aborts on are in FuzzFindingsTests).
+private let validTrickyConfigs: [String] = [
+    base + "[[destination]]\nname = \"a\"\nkind = \"x\"\ntemplate = \"[} {{title}}\"\n",
+    base + "[[destination]]\nname = \"a\"\nkind = \"x\"\ntemplate = '''\n[=\n[[ ?\n}'''\n",
+    base + "[[destination]]\nname = \"a\"\nkind = \"x\"\ntemplate = \"\"\"\n[=\n\\\" [} \\\"\"\"\"\"\n",
+    base + "[[destination]]\nname = \"a\"\nkind = \"x\"\nrun = [ # [}\n  \"/bin/x\", # ,}\n  \"[=\",\n]\n",
+    base + "[[destination]]\nname = \"a\"\nkind = \"x\"\nopts = [\n  [1, 2],\n  { b = [ \"}\" ] },\n]\n",
+    base + "[ \"feeds\" ]\nitems = 3\n[[ 'destination' ]]\nname = \"a\"\nkind = \"x\"\n",
+]
+
+extension ConfigTests {
+    @Test(arguments: validTrickyConfigs)
+    func bracketsInStringsAndNestedValuesAreNoSyntaxError(_ text: String) throws {
+        let config = try ConfigLoader.parse(text)
+        #expect(config.destinations.count == 1)
+    }
+}

@@ -37,6 +37,9 @@ public enum ConfigLoader {
 
     /// Parses the text of a `syndicate.toml`.
     public static func parse(_ text: String, checkingDestinations check: DestinationCheck? = nil) throws -> SiteConfig {
+        if let problem = TOMLPreflight.problem(in: text) {
+            throw Diagnostics([Diagnostic(file: fileName, line: problem.line, key: "syntax", message: problem.message)])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
