@@ -94,7 +94,10 @@ public struct MicropubDestination: DestinationKind {
         let html = response.text
         let pattern = try! NSRegularExpression(pattern: "<(?:link|a)\\b[^>]*>", options: [.caseInsensitive])
         for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
-            let tag = String(html[Range(match.range, in: html)!])
+            // A range can fail to map back onto the text when bytes that were not UTF-8 were
+            // decoded into marks that combine with their neighbours: no link there.
+            guard let range = Range(match.range, in: html) else { continue }
+            let tag = String(html[range])
             guard let rel = attribute("rel", in: tag), rel.split(separator: " ").contains("micropub"),
                   let href = attribute("href", in: tag) else { continue }
             return URLResolver.absolute(href, base: URL(string: base)!)
@@ -106,7 +109,7 @@ public struct MicropubDestination: DestinationKind {
         let pattern = try! NSRegularExpression(pattern: "\\b\(name)\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s>]+))", options: [.caseInsensitive])
         guard let match = pattern.firstMatch(in: tag, range: NSRange(tag.startIndex..., in: tag)) else { return nil }
         for group in 1...3 where match.range(at: group).location != NSNotFound {
-            return String(tag[Range(match.range(at: group), in: tag)!])
+            return Range(match.range(at: group), in: tag).map { String(tag[$0]) }
         }
         return nil
     }

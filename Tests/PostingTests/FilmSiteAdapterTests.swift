@@ -183,6 +183,16 @@ struct MicropubTests {
         #expect(MicropubDestination.discover(html, base: "https://me.test/") == "https://e.test/micropub")
     }
 
+    /// Found by the `answers` fuzzer: a page whose bytes are not UTF-8 next to an attribute
+    /// (here a combining accent decoded from them right after `href=`) crashed discovery.
+    @Test func discoveryOnAPageThatIsNotUTF8FindsNothingAndDoesNotCrash() {
+        var page = Data("<!doctype html><link href=".utf8)
+        page.append(contentsOf: [0xD6, 0x97, 0x8B, 0x8B])
+        page.append(Data("ps://me.test/end\" rel=\"alternate micropub\">".utf8))
+        let response = HTTPResponse(status: 200, body: page)
+        #expect(MicropubDestination.discover(response, base: "https://me.test/") == nil)
+    }
+
     @Test func wrongTokenIsDeadWithTheServersMessage() async throws {
         let micropub = try FakeMicropub(token: "right")
         let site = try TemporarySite.posting(reviews: 1, destinations: """
