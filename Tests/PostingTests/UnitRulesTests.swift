@@ -38,6 +38,16 @@ struct RetryRulesTests {
         #expect(RetryAfter.date(header, now: now) == Date(timeIntervalSince1970: epoch))
     }
 
+    /// Found by the http-headers fuzzer: Foundation's DateFormatter stops the program
+    /// ("Incorrect range CFRange") on some non-ASCII text, and a server chooses its headers.
+    @Test func aRetryAfterThatIsNotASCIIIsNoDate() {
+        let bytes: [UInt8] = Array("Sun".utf8) + [0xDC, 0xB1, 0x90, 0x89, 0xDF, 0xDF, 0xC9, 0xDF] + Array("08:49:37 1994".utf8)
+        #expect(RetryAfter.date(String(decoding: bytes, as: UTF8.self), now: now) == nil)
+        #expect(RetryAfter.date(String(decoding: bytes, as: Unicode.ASCII.self), now: now) == nil)
+        #expect(RetryAfter.date(String(bytes.map { Character(Unicode.Scalar($0)) }), now: now) == nil)
+        #expect(HTTPDate.iso8601("2025-11-26T00:00:00Z\u{301}") == nil)
+    }
+
     @Test func rateLimitResetHeaders() {
         #expect(HTTPDate.iso8601("2025-11-26T00:00:00.000Z") == Date(timeIntervalSince1970: 1_764_115_200))
         #expect(HTTPDate.epochSeconds("1764115200") == Date(timeIntervalSince1970: 1_764_115_200))

@@ -96,6 +96,9 @@ public enum RetryAfter {
 /// the obsolete RFC 850 and asctime forms, ISO 8601, and epoch seconds.
 public enum HTTPDate {
     public static func parse(_ text: String) -> Date? {
+        // Header dates are ASCII (RFC 9110 §5.6.7), and Foundation's DateFormatter stops the
+        // program on some other text: anything else is no date.
+        guard text.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -108,7 +111,7 @@ public enum HTTPDate {
 
     /// `X-RateLimit-Reset` as Mastodon sends it: an ISO 8601 time.
     public static func iso8601(_ text: String?) -> Date? {
-        guard let text else { return nil }
+        guard let text, text.unicodeScalars.allSatisfy(\.isASCII) else { return nil }
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
