@@ -35,10 +35,12 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
-        // RSS / Atom / JSON Feed writers and the build.
-        .target(name: "Feeds", dependencies: ["Reviews", "CLibXML2"]),
         // A small HTTP client protocol and its libcurl implementation.
         .target(name: "HTTP", dependencies: ["CCurl"]),
+        // Where the reviews come from: one file per source kind (files, wordpress, feed).
+        .target(name: "ReviewSources", dependencies: ["Reviews", "HTTP", "CLibXML2"]),
+        // RSS / Atom / JSON Feed writers and the build.
+        .target(name: "Feeds", dependencies: ["Reviews", "ReviewSources", "HTTP", "CLibXML2"]),
         // Composition, credentials, the delivery ledger, retries and the dispatch loop.
         .target(name: "Posting", dependencies: [
             "Reviews", "HTTP",
@@ -47,18 +49,19 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // One file per destination kind.
-        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews", "COpenSSL", "CSpawn"]),
+        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews", "ReviewSources", "COpenSSL", "CSpawn"]),
         // Argument parsing only; every command calls the libraries.
         .executableTarget(name: "syndicate", dependencies: [
-            "Reviews", "Feeds", "HTTP", "Posting", "Destinations",
+            "Reviews", "ReviewSources", "Feeds", "HTTP", "Posting", "Destinations",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Fixtures that tests, and only tests, use.
         .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL"]),
 
+        .testTarget(name: "ReviewSourcesTests", dependencies: ["ReviewSources", "Reviews", "HTTP", "SyndicateTesting"]),
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
-        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "SyndicateTesting", "CLibXML2"]),
+        .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "HTTP", "SyndicateTesting", "CLibXML2"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "SyndicateTesting"]),
         .testTarget(name: "PostingTests", dependencies: [
             "Posting", "Destinations", "HTTP", "Reviews", "SyndicateTesting",

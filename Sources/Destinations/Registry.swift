@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Posting
 import Reviews
+import ReviewSources
 
 /// Every destination kind Syndicate knows, and what is done with a kind by its name.
 ///
@@ -19,16 +20,18 @@ public enum DestinationKinds {
         all.first { $0.kindName == kind }
     }
 
-    /// `syndicate.toml`, with every destination checked against its kind: what every
-    /// command that builds or posts loads, so that each reports every config problem at once.
+    /// `syndicate.toml`, with every destination checked against its kind and `[source]`
+    /// against its own: what every command loads, so that each reports every config problem
+    /// at once.
     /// - Throws: `Diagnostics` listing every problem found.
     public static func loadConfig(siteDirectory: URL) throws -> SiteConfig {
-        try refusingSharedVariables(ConfigLoader.load(siteDirectory: siteDirectory, checkingDestinations: check))
+        try refusingSharedVariables(ConfigLoader.load(siteDirectory: siteDirectory, checkingDestinations: check,
+                                                      checkingSource: SourceKinds.check))
     }
 
     /// `loadConfig` of a text.
     public static func parseConfig(_ text: String) throws -> SiteConfig {
-        try refusingSharedVariables(ConfigLoader.parse(text, checkingDestinations: check))
+        try refusingSharedVariables(ConfigLoader.parse(text, checkingDestinations: check, checkingSource: SourceKinds.check))
     }
 
     /// Refuses two destinations whose `SYNDICATE_<NAME>_<KEY>` variables meet: `team-a` and

@@ -34,8 +34,8 @@ public struct Site: Sendable {
     /// Published reviews (not drafts, not in the future), newest first.
     public func published(at now: Date) -> [Review] { reviews.filter { $0.isPublished(at: now) } }
 
-    /// The absolute permalink of a review.
-    public func permalink(_ review: Review) -> String { config.site.permalink(forSlug: review.slug) }
+    /// The absolute permalink of a review: its own when its source gives one, else `site.permalink`'s.
+    public func permalink(_ review: Review) -> String { review.permalink ?? config.site.permalink(forSlug: review.slug) }
 
     /// A site-relative or page-relative URL made absolute against the site.
     public func absoluteURL(_ url: String, relativeTo review: Review? = nil) -> String {

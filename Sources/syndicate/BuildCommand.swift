@@ -2,6 +2,7 @@ import ArgumentParser
 import Destinations
 import Feeds
 import Foundation
+import HTTP
 import Posting
 import Reviews
 
@@ -23,7 +24,8 @@ struct BuildCommand: AsyncParsableCommand {
         do {
             // The feeds need no destination, but a config error is reported by every command.
             let config = try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory)
-            outcome = try SiteBuild.run(siteDirectory: options.siteDirectory, config: config, now: try options.now())
+            let http = CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))
+            outcome = try await SiteBuild.run(siteDirectory: options.siteDirectory, config: config, now: try options.now(), http: http)
         } catch let diagnostics as Diagnostics {
             diagnostics.items.forEach { console.problem($0.description) }
             console.error("the config is invalid; nothing was written")
@@ -34,6 +36,7 @@ struct BuildCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         outcome.diagnostics.forEach { console.problem($0) }
+        if let fallback = outcome.fallback { console.problem("\(fallback); built from the last good copy") }
         let report = outcome.report
         if outcome.upToDate {
             console.info("feeds up to date (\(report.entries) reviews, nothing changed)")
@@ -49,6 +52,7 @@ struct BuildCommand: AsyncParsableCommand {
             console.error("\(outcome.diagnostics.count) problem(s) in reviews/; those reviews were left out")
             throw ExitCode(1)
         }
+        if outcome.fallback != nil { throw ExitCode(1) }
     }
 }
 

@@ -1,5 +1,6 @@
 import Feeds
 import Foundation
+import HTTP
 import Reviews
 import SyndicateTesting
 import Testing
@@ -45,43 +46,44 @@ struct DeterminismTests {
         #expect(report.unchanged.sorted() == ["genres/drama.atom.xml", "genres/drama.xml"])
     }
 
-    @Test func warmBuildIsAnsweredFromTheCacheUntilAnInputChanges() throws {
+    @Test func warmBuildIsAnsweredFromTheCacheUntilAnInputChanges() async throws {
         let site = try TemporarySite()
         try site.review("2025-01-01-a.md", "title: A\ndate: 2025-01-01")
         try site.review("2030-01-01-later.md", "title: Later\ndate: 2030-01-01")
         let now = Date(timeIntervalSince1970: 1_764_000_000)
-        #expect(try build(site, now: now).upToDate == false)
-        #expect(try build(site, now: now).upToDate == true)
+        #expect(try await build(site, now: now).upToDate == false)
+        #expect(try await build(site, now: now).upToDate == true)
 
         // The scheduled review's date arriving invalidates the cache.
-        let later = try build(site, now: Date(timeIntervalSince1970: 1_900_000_000))
+        let later = try await build(site, now: Date(timeIntervalSince1970: 1_900_000_000))
         #expect(later.upToDate == false)
         #expect(later.report.entries == 2)
 
         // So do an edited review and a deleted feed.
-        Thread.sleep(forTimeInterval: 0.01)
+        try await Task.sleep(for: .milliseconds(10))
         try site.review("2025-01-01-a.md", "title: A2\ndate: 2025-01-01")
-        #expect(try build(site, now: now).upToDate == false)
+        #expect(try await build(site, now: now).upToDate == false)
         try FileManager.default.removeItem(at: site.directory.appendingPathComponent("feeds/atom.xml"))
-        let rebuilt = try build(site, now: now)
+        let rebuilt = try await build(site, now: now)
         #expect(rebuilt.upToDate == false)
         #expect(rebuilt.report.written == ["atom.xml"])
     }
 
-    @Test func invalidReviewsAreReportedAgainByAWarmBuild() throws {
+    @Test func invalidReviewsAreReportedAgainByAWarmBuild() async throws {
         let site = try TemporarySite()
         try site.review("2025-01-01-a.md", "title: A\ndate: 2025-01-01")
         try site.review("bad.md", "title: Bad")
         let now = Date(timeIntervalSince1970: 1_764_000_000)
-        let cold = try build(site, now: now)
-        let warm = try build(site, now: now)
+        let cold = try await build(site, now: now)
+        let warm = try await build(site, now: now)
         #expect(warm.upToDate)
         #expect(cold.diagnostics == ["reviews/bad.md:1: date: required"])
         #expect(warm.diagnostics == cold.diagnostics)
     }
 
     /// `syndicate build` as the command runs it: the config loaded, then the build.
-    private func build(_ site: TemporarySite, now: Date) throws -> SiteBuild.Outcome {
-        try SiteBuild.run(siteDirectory: site.directory, config: ConfigLoader.load(siteDirectory: site.directory), now: now)
+    private func build(_ site: TemporarySite, now: Date) async throws -> SiteBuild.Outcome {
+        try await SiteBuild.run(siteDirectory: site.directory, config: ConfigLoader.load(siteDirectory: site.directory), now: now,
+                                http: CurlHTTPClient(userAgent: "syndicate-tests"))
     }
 }

@@ -18,12 +18,15 @@ public enum ConfigLoader {
     /// Checks one destination table: its `kind`, then every key of that kind through
     /// `destination.table`'s getters, ending with `rejectUnknown()`. Problems go to the table.
     public typealias DestinationCheck = (inout DestinationConfig) -> Void
+    /// Checks `[source]` the same way: its `kind`, then the kind's keys, then `rejectUnknown()`.
+    public typealias SourceCheck = (inout SourceConfig) -> Void
 
     /// Loads `syndicate.toml` from the site folder.
     /// - Parameter check: checks each destination's kind and own keys; without it they are
     ///   kept unchecked (enough for a caller that never builds an adapter, like the feeds).
     /// - Throws: `Diagnostics` listing every problem found.
-    public static func load(siteDirectory: URL, checkingDestinations check: DestinationCheck? = nil) throws -> SiteConfig {
+    public static func load(siteDirectory: URL, checkingDestinations check: DestinationCheck? = nil,
+                            checkingSource sourceCheck: SourceCheck? = nil) throws -> SiteConfig {
         let url = siteDirectory.appendingPathComponent(fileName)
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw Diagnostics([Diagnostic(file: fileName, line: 1, key: "file",
@@ -32,11 +35,12 @@ public enum ConfigLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw Diagnostics([Diagnostic(file: fileName, line: 1, key: "file", message: "not valid UTF-8")])
         }
-        return try parse(text, checkingDestinations: check)
+        return try parse(text, checkingDestinations: check, checkingSource: sourceCheck)
     }
 
     /// Parses the text of a `syndicate.toml`.
-    public static func parse(_ text: String, checkingDestinations check: DestinationCheck? = nil) throws -> SiteConfig {
+    public static func parse(_ text: String, checkingDestinations check: DestinationCheck? = nil,
+                             checkingSource sourceCheck: SourceCheck? = nil) throws -> SiteConfig {
         if let problem = TOMLPreflight.problem(in: text) {
             throw Diagnostics([Diagnostic(file: fileName, line: problem.line, key: "syntax", message: problem.message)])
         }
@@ -47,7 +51,7 @@ public enum ConfigLoader {
             throw Diagnostics([Diagnostic(file: fileName, line: error.source.begin.line, key: "syntax",
                                           message: error.description)])
         }
-        var reader = ConfigReader(lines: TOMLLineIndex(text: text), check: check)
+        var reader = ConfigReader(lines: TOMLLineIndex(text: text), check: check, sourceCheck: sourceCheck)
         let config = reader.read(root)
         if !reader.diagnostics.isEmpty { throw Diagnostics(reader.diagnostics) }
         guard let config else {
@@ -61,6 +65,7 @@ public enum ConfigLoader {
 private struct ConfigReader {
     let lines: TOMLLineIndex
     let check: ConfigLoader.DestinationCheck?
+    let sourceCheck: ConfigLoader.SourceCheck?
     var diagnostics: [Diagnostic] = []
 
     mutating func read(_ root: TOMLTable) -> SiteConfig? {
@@ -68,14 +73,16 @@ private struct ConfigReader {
         let siteTable = section(root, &top, "site", required: true)
         let feedsTable = section(root, &top, "feeds")
         let postTable = section(root, &top, "post")
+        let sourceTable = section(root, &top, "source")
         _ = top.value("destination")
         finish(&top)
         let site = siteTable.flatMap { readSite(table($0, path: "site")) }
         let feeds = feedsTable.map { readFeeds(table($0, path: "feeds")) } ?? FeedSettings()
         let post = postTable.map { readPost(table($0, path: "post"), timeZone: site?.timeZone ?? .gmt) } ?? PostSettings()
         let destinations = readDestinations(root)
+        let source = readSource(sourceTable.map { table($0, path: "source") })
         guard let site else { return nil }
-        return SiteConfig(site: site, feeds: feeds, post: post, destinations: destinations)
+        return SiteConfig(site: site, feeds: feeds, post: post, destinations: destinations, source: source)
     }
 
     /// The table `[key]`, reporting it when it is missing (and required) or not a table.
@@ -176,6 +183,17 @@ private struct ConfigReader {
             t.report("backoff_max", "must not be shorter than backoff_base")
         }
         return settings
+    }
+
+    /// `[source]`, or the files source when there is none; its kind's check reads the rest.
+    private mutating func readSource(_ table: ConfigTable?) -> SourceConfig {
+        var source = SourceConfig.files
+        if var t = table {
+            source = SourceConfig(kind: t.string("kind") ?? SourceConfig.files.kind, table: t)
+        }
+        sourceCheck?(&source)
+        diagnostics += source.table.problems
+        return source
     }
 
     private mutating func readDestinations(_ root: TOMLTable) -> [DestinationConfig] {

@@ -6,14 +6,36 @@ public struct SiteConfig: Sendable, Equatable {
     public var feeds: FeedSettings
     public var post: PostSettings
     public var destinations: [DestinationConfig]
+    /// `[source]`; the files source when the table is absent.
+    public var source: SourceConfig
 
     public init(site: SiteSettings, feeds: FeedSettings = .init(), post: PostSettings = .init(),
-                destinations: [DestinationConfig] = []) {
+                destinations: [DestinationConfig] = [], source: SourceConfig = .files) {
         self.site = site
         self.feeds = feeds
         self.post = post
         self.destinations = destinations
+        self.source = source
     }
+}
+
+/// `[source]`: where the reviews come from (docs/SPEC.md §9).
+///
+/// This target knows no source kind, as it knows no destination kind: the ReviewSources
+/// target's registry checks `kind` and reads the kind's own keys from `table`.
+public struct SourceConfig: Sendable, Equatable {
+    /// The kind as written (`files`, `wordpress`, `feed`).
+    public var kind: String
+    /// The whole table with its lines, `kind` already read.
+    public var table: ConfigTable
+
+    public init(kind: String, table: ConfigTable) {
+        self.kind = kind
+        self.table = table
+    }
+
+    /// No `[source]` table: the reviews are Markdown files in `reviews/`.
+    public static let files = SourceConfig(kind: "files", table: ConfigTable(name: "source", line: 1, values: [:]))
 }
 
 /// `[site]`

@@ -1,11 +1,24 @@
 import Foundation
 
-/// One review, as its front matter and file describe it. The Markdown body is not kept:
-/// a site of ten thousand reviews would hold it all in memory for nothing, so the feeds read
-/// it again from `source` when they render it (see `ReviewFile`).
+/// One review, as its source describes it (docs/SPEC.md §2, §9).
+///
+/// A files review does not keep its Markdown body: a site of ten thousand reviews would hold
+/// it all in memory for nothing, so the feeds read it again from `source` when they render it
+/// (see `ReviewFile`). A remote review carries its body as sanitised HTML (`html`).
 public struct Review: Sendable, Equatable {
-    /// The file, relative to the site folder (`reviews/2025-03-11-last-take.md`).
+    /// Where the review was read: the file, relative to the site folder
+    /// (`reviews/2025-03-11-last-take.md`), or the item's URL for a remote source.
     public var source: String
+    /// The stable identity the ledger keys deliveries on (docs/SPEC.md §9): the slug for
+    /// files (which keeps ledgers from before sources working), the post id for WordPress, the
+    /// guid for a feed. It never changes when the review is edited or its permalink moves.
+    public var id: String
+    /// The review's own absolute permalink, when its source gives one (a remote item's link,
+    /// a file's `permalink` or `url`); nil: `site.permalink` applies.
+    public var permalink: String?
+    /// The body as sanitised HTML with absolute links, for remote sources; nil for files,
+    /// whose Markdown is read again from `source`.
+    public var html: String?
     public var title: String
     public var date: Date
     public var slug: String
@@ -36,6 +49,7 @@ public struct Review: Sendable, Equatable {
 
     public init(source: String, title: String, date: Date, slug: String, summary: String = "") {
         self.source = source
+        self.id = slug
         self.title = title
         self.date = date
         self.slug = slug
