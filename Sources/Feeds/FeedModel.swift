@@ -31,16 +31,22 @@ public struct FeedEntry: Sendable {
 }
 
 extension FeedEntry {
-    /// Renders a review for the feeds: the body read again from its file, Markdown to HTML,
-    /// links made absolute, forbidden characters dropped.
+    /// Renders a review for the feeds: a remote review's sanitised HTML as its source gave it,
+    /// or a file's body read again, Markdown to HTML; links made absolute, forbidden
+    /// characters dropped.
     static func make(_ review: Review, site: Site) throws -> FeedEntry {
         let permalink = site.permalink(review)
         var content: String?
         if site.config.feeds.fullContent {
-            let url = site.directory.appendingPathComponent(review.source)
-            guard case .success(let data) = RegularFile.read(url.path) else { throw FeedWriteError.cannotOpen(review.source) }
-            let file = try ReviewFile.split(data, path: review.source)
-            let body = Markdown.html(file.body, base: URL(string: permalink)!)
+            let body: String
+            if let html = review.html {
+                body = html
+            } else {
+                let url = site.directory.appendingPathComponent(review.source)
+                guard case .success(let data) = RegularFile.read(url.path) else { throw FeedWriteError.cannotOpen(review.source) }
+                let file = try ReviewFile.split(data, path: review.source)
+                body = Markdown.html(file.body, base: URL(string: permalink)!)
+            }
             content = XMLText.clean(EntryFacts.html(for: review, site: site) + body)
         }
         return FeedEntry(review: review, permalink: permalink,
