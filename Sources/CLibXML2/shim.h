@@ -11,6 +11,9 @@
 #include <libxml/relaxng.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
+// Feed sources: the streaming reader for RSS/Atom, the HTML parser for a body's first image.
+#include <libxml/xmlreader.h>
+#include <libxml/HTMLparser.h>
 
 // xmlFree is a mutable global function pointer, which Swift 6 refuses to touch.
 static inline void syn_xml_free(void *pointer) { xmlFree(pointer); }
