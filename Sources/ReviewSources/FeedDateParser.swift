@@ -64,7 +64,9 @@ final class FeedDateParser {
         if words.first == "," { words.removeFirst() }
         guard words.count == 4 || words.count == 5 else { return nil }
         if words.count == 4 { words.append("+0000") }
-        guard let zone = Self.offset(words[4]) else { return nil }
+        // Two or four digits: ICU's `yy` would read `12025` as 2025.
+        guard words[2].count == 2 || words[2].count == 4, words[2].allSatisfy(\.isASCIIDigit),
+              let zone = Self.offset(words[4]) else { return nil }
         words[4] = zone
         words[1] = words[1].prefix(1).uppercased() + words[1].dropFirst().lowercased()
         let normal = words.joined(separator: " ")

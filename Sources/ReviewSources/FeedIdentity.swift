@@ -30,12 +30,13 @@ enum FeedIdentity {
     }
 
     /// A link as an identity: without its scheme and host (so http → https and a new host
-    /// change nothing), without a trailing slash, and without tracking parameters (`utm_*`,
+    /// change nothing), without a trailing slash (the home page is `/`), and without tracking parameters (`utm_*`,
     /// `fbclid`, `gclid`). Nil when `text` is no http(s) URL.
     static func normalisedLink(_ text: String) -> String? {
         guard var components = httpComponents(text) else { return nil }
         var path = components.percentEncodedPath
         while path.hasSuffix("/") { path.removeLast() }
+        if path.isEmpty { path = "/" }
         let query = (components.percentEncodedQueryItems ?? []).filter { !isTracking($0.name) }
         components.percentEncodedQueryItems = query.isEmpty ? nil : query
         var result = path

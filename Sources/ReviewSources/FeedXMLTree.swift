@@ -177,7 +177,7 @@ enum FeedXMLTree {
         }
         return FeedNode(namespace: xmlTextReaderConstNamespaceUri(reader).map { String(cString: $0) } ?? "",
                         name: xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? "",
-                        attributes: attributes, line: Int(xmlTextReaderGetParserLineNumber(reader)))
+                        attributes: attributes, line: Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader))))
     }
 
     /// An Atom text construct of `type="xhtml"` holds one XHTML `div` (RFC 4287 §3.1.1.3):
@@ -193,7 +193,9 @@ enum FeedXMLTree {
             if type == Int32(XML_READER_TYPE_ELEMENT.rawValue), xmlTextReaderDepth(reader) == depth + 1 {
                 // Read the div whole (libxml2 expands it), then step past it.
                 if let inner = xmlTextReaderReadInnerXml(reader) {
-                    node.text += String(cString: inner)
+                    // Each child is written whole, so each repeats the XHTML namespace: in the
+                    // HTML a body is, that is noise.
+                    node.text += String(cString: inner).replacingOccurrences(of: " xmlns=\"\(xhtmlNamespace)\"", with: "")
                     syn_xml_free(inner)
                 } else {
                     throw lastError(reader)
