@@ -209,19 +209,25 @@ enum FeedXMLTree {
     /// A document type that declares entities is refused: a feed needs none, and this is
     /// where an entity bomb or an external entity would be declared.
     private static func refuseEntities(_ reader: xmlTextReaderPtr) throws(FeedParseError) {
-        guard let document = xmlTextReaderCurrentDoc(reader) else { return }
+        if let refusal = entityRefusal(reader) { throw refusal }
+    }
+
+    private static func entityRefusal(_ reader: xmlTextReaderPtr) -> FeedParseError? {
+        guard let document = xmlTextReaderCurrentDoc(reader) else { return nil }
         let declares = [document.pointee.intSubset, document.pointee.extSubset].contains { dtd in
             guard let dtd else { return false }
             return dtd.pointee.entities != nil || dtd.pointee.pentities != nil
         }
-        if declares {
-            throw FeedParseError(line: Int(xmlTextReaderGetParserLineNumber(reader)),
-                                 message: "the document declares entities (<!ENTITY …>), which a feed never needs; refused")
-        }
+        guard declares else { return nil }
+        return FeedParseError(line: max(1, Int(xmlGetLineNo(document.pointee.intSubset.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: xmlNode.self) }))),
+                              message: "the document declares entities (<!ENTITY …>), which a feed never needs; refused")
     }
 
-    /// libxml2's last error for this thread, as one line.
+    /// libxml2's last error for this thread, as one line; a document that declares entities
+    /// is refused for that, whatever libxml2 met first (its own guard against entity loops
+    /// may stop an entity bomb before the reader shows the document type).
     private static func lastError(_ reader: xmlTextReaderPtr) -> FeedParseError {
+        if let refusal = entityRefusal(reader) { return refusal }
         guard let error = xmlGetLastError(), let message = error.pointee.message else {
             return FeedParseError(line: Int(xmlTextReaderGetParserLineNumber(reader)), message: "not well-formed XML")
         }
