@@ -55,6 +55,7 @@ struct FeedReader: Sendable {
         var cache = cached ?? FeedCache(url: url, items: [])
         let validators = cached?.url == url ? cached : nil
         var problems: [Diagnostic] = []
+        var firstPage = cache.items.map(\.id)
         do throws(FeedFailure) {
             switch try await get(url, etag: validators?.etag, lastModified: validators?.lastModified) {
             case .notModified:
@@ -64,29 +65,34 @@ struct FeedReader: Sendable {
                 cache.etag = etag
                 cache.lastModified = lastModified
                 merge(parsed.items, into: &cache)
+                firstPage = parsed.items.map(\.id)
                 problems += parsed.problems.map { Diagnostic(file: url, line: $0.line, key: "item", message: $0.message) }
             }
         } catch {
             guard let cached else { throw Diagnostics([error.diagnostic]) }
             return FeedRead(items: cached.items, problems: [], fallback: error.diagnostic.description)
         }
-        let fallback = await backfill(&cache, problems: &problems)
+        let fallback = await backfill(&cache, firstPage: firstPage, problems: &problems)
         CacheFile.store(cache, at: cacheFile)
         return FeedRead(items: cache.items, problems: problems, fallback: fallback)
     }
 
     /// Reads older pages while `since` is older than every item known.
     /// - Returns: why the backfill stopped short, if it did (it tries again next run).
-    private func backfill(_ cache: inout FeedCache, problems: inout [Diagnostic]) async -> String? {
+    /// - Parameter firstPage: the identities the feed's own URL gave (or the last good copy's,
+    ///   after a 304).
+    private func backfill(_ cache: inout FeedCache, firstPage: [String], problems: inout [Diagnostic]) async -> String? {
         guard let since, cache.backfilled.map({ $0 > since }) ?? true else { return nil }
         var page = 2
+        var previous = firstPage
         while page <= Self.maximumPages, let oldest = cache.items.compactMap(\.published).min(), oldest > since {
             let pageURL = Self.paged(url, page)
             do throws(FeedFailure) {
                 guard case .feed(let parsed, _, _) = try await get(pageURL, etag: nil, lastModified: nil) else { break }
-                let known = Set(cache.items.map(\.id))
-                // A server that ignores `paged` answers page 1 again: nothing new ends it.
-                guard parsed.items.contains(where: { !known.contains($0.id) }) else { break }
+                // A server that ignores `paged` answers the same page again: that ends it.
+                let ids = parsed.items.map(\.id)
+                guard !ids.isEmpty, ids != previous else { break }
+                previous = ids
                 merge(parsed.items, into: &cache)
                 problems += parsed.problems.map { Diagnostic(file: pageURL, line: $0.line, key: "item", message: $0.message) }
             } catch where error.endOfPages {
