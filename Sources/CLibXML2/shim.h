@@ -6,6 +6,7 @@
 #undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/HTMLparser.h>
 #include <libxml/xmlwriter.h>
 #include <libxml/xmlsave.h>
 #include <libxml/relaxng.h>
