@@ -109,7 +109,7 @@ final class EasyHandle: @unchecked Sendable {
             // count than `length` does that): an endless body would otherwise grow memory until
             // the timeout. A body of exactly the cap tells a caller whose cap is one byte more
             // than it accepts that the answer was too long.
-            let kept = min(length, max(0, sink.maximumBody - sink.body.count))
+            let kept = min(length, max(0, sink.limit - sink.body.count))
             if let data, kept > 0 { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: kept) }
             return kept == length ? length : 0
         }
@@ -158,7 +158,7 @@ final class EasyHandle: @unchecked Sendable {
         syn_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
 
         sink.reset()
-        sink.maximumBody = request.maximumBody
+        sink.limit = request.maximumBody
         errorBuffer[0] = 0
         let code = curl_easy_perform(curl)
         syn_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, nil)
@@ -215,10 +215,10 @@ final class EasyHandle: @unchecked Sendable {
 /// What one transfer's callbacks write into.
 private final class ResponseSink {
     var body = Data()
+    /// The request's `maximumBody`.
+    var limit = HTTPResponse.maximumBody
     /// The header fields of the last response so far (a 1xx's are dropped).
     var headers = HTTPHeaders()
-    /// The request's cap on the body (`HTTPRequest.maximumBody`).
-    var maximumBody = HTTPResponse.maximumBody
 
     func reset() {
         body = Data()
