@@ -1,4 +1,5 @@
 import Foundation
+import Reviews
 
 /// A feed's items as `RemoteItem`s, with what was wrong with single items.
 struct ParsedFeed: Sendable {
@@ -38,17 +39,15 @@ enum FeedParser {
 
     /// An item's link made absolute against the feed's URL; nil when it is no http(s) link.
     static func absoluteLink(_ text: String?, base: URL?) -> String? {
-        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty,
-              let url = URL(string: text, relativeTo: base)?.absoluteURL,
-              let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host?.isEmpty == false
-        else { return nil }
-        return url.absoluteString
+        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        let absolute = base.map { URLResolver.absolute(text, base: $0) } ?? text
+        return ConfigTable.isHTTPURL(absolute) ? absolute : nil
     }
 
     /// Whether a summary is one a feed generated from the body (WordPress's ends in `[…]`),
     /// rather than one the author wrote.
     static func isGeneratedExcerpt(_ html: String) -> Bool {
-        let text = FeedHTML.text(html)
+        let text = HTMLText.plain(html)
         return ["[…]", "[...]", "…", "...", "Continue reading", "Continue reading →", "Read more"].contains { text.hasSuffix($0) }
     }
 

@@ -41,7 +41,7 @@ enum FeedXMLMapping {
         let description = node.value("description", "")
         let html = body ?? description ?? ""
         let categories = node.all("category", "").map(\.text) + node.all("subject", dublinCore).map(\.text)
-        var item = try make(node, guid: guid, link: link, title: node.value("title", "").map(FeedHTML.text) ?? "", html: html)
+        var item = try make(node, guid: guid, link: link, title: node.value("title", "").map(HTMLText.plain) ?? "", html: html)
         item.published = (node.value("pubDate", "") ?? node.value("date", dublinCore)).flatMap(dates.parse)
         item.modified = (node.value("updated", atom) ?? node.value("modified", "http://purl.org/dc/terms/")).flatMap(dates.parse)
         if body != nil, let description, !FeedParser.isGeneratedExcerpt(description) { item.excerptHTML = description }
@@ -55,7 +55,7 @@ enum FeedXMLMapping {
     private static func atomEntry(_ node: FeedNode, base: URL?, dates: FeedDateParser) throws(FeedParseError) -> RemoteItem {
         let content = node.child("content", atom).flatMap { $0.attributes["src"] == nil ? html(of: $0) : nil }
         let summary = node.child("summary", atom).flatMap(html(of:))
-        let title = node.child("title", atom).map { FeedHTML.text(html(of: $0) ?? "") } ?? ""
+        let title = node.child("title", atom).map { HTMLText.plain(html(of: $0) ?? "") } ?? ""
         var item = try make(node, guid: node.value("id", atom), link: alternateLink(node, base: base), title: title, html: content ?? summary ?? "")
         item.published = (node.value("published", atom) ?? node.value("updated", atom)).flatMap(dates.parse)
         item.modified = node.value("updated", atom).flatMap(dates.parse)
@@ -97,7 +97,7 @@ enum FeedXMLMapping {
 
     private static func cleaned(_ names: [String]) -> [String] {
         var seen = Set<String>()
-        return names.map { FeedHTML.text($0) }.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
+        return names.map { HTMLText.plain($0) }.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
     }
 
     /// The image: `media:content` (directly or in a `media:group`) or `media:thumbnail`, an
