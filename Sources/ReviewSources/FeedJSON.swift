@@ -65,7 +65,7 @@ enum FeedJSON {
                 continue
             }
             let body = entry.contentHtml ?? entry.contentText.map(FeedHTML.paragraphs)
-            var item = RemoteItem(id: id, link: link, title: HTMLText.plain(entry.title ?? ""),
+            var item = RemoteItem(id: id, link: link, title: FeedParser.text(entry.title ?? ""),
                                   published: entry.datePublished.flatMap(dates.parse),
                                   modified: entry.dateModified.flatMap(dates.parse),
                                   html: body ?? entry.summary.map(FeedHTML.paragraphs) ?? "")

@@ -44,10 +44,16 @@ enum FeedParser {
         return ConfigTable.isHTTPURL(absolute) ? absolute : nil
     }
 
+    /// The text of a title, category or summary that may be HTML: plain text (most are)
+    /// skips the HTML parser.
+    static func text(_ html: String) -> String {
+        html.contains("<") || html.contains("&") ? HTMLText.plain(html) : HTMLDocument.normalisedSpaces(html)
+    }
+
     /// Whether a summary is one a feed generated from the body (WordPress's ends in `[…]`),
     /// rather than one the author wrote.
     static func isGeneratedExcerpt(_ html: String) -> Bool {
-        let text = HTMLText.plain(html)
+        let text = Self.text(html)
         return ["[…]", "[...]", "…", "...", "Continue reading", "Continue reading →", "Read more"].contains { text.hasSuffix($0) }
     }
 

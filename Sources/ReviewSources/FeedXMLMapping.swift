@@ -1,11 +1,14 @@
 import Foundation
 
-/// RSS 2.0 and Atom 1.0 items as `RemoteItem`s (docs/SPEC.md §9 "feed", mapping).
+/// RSS 2.0 and Atom 1.0 items as `RemoteItem`s (docs/SPEC.md §9 "feed", mapping); RSS 0.9x
+/// and 1.0 (RDF) too, since they cost a namespace.
 enum FeedXMLMapping {
     static let atom = FeedXMLTree.atomNamespace
     static let content = "http://purl.org/rss/1.0/modules/content/"
     static let media = "http://search.yahoo.com/mrss/"
     static let dublinCore = "http://purl.org/dc/elements/1.1/"
+    static let rss1 = "http://purl.org/rss/1.0/"
+    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
     static func map(_ root: FeedNode, base: URL?) throws(FeedParseError) -> ParsedFeed {
         let dates = FeedDateParser()
@@ -15,7 +18,12 @@ enum FeedXMLMapping {
         case ("", "rss"):
             guard let channel = root.child("channel", "") else { throw FeedParseError(line: root.line, message: "an RSS document without a <channel>; not a feed") }
             for node in channel.all("item", "") {
-                do throws(FeedParseError) { items.append((try rssItem(node, base: base, dates: dates), node.line)) } catch { problems.append(error) }
+                do throws(FeedParseError) { items.append((try rssItem(node, base: base, dates: dates, namespace: ""), node.line)) } catch { problems.append(error) }
+            }
+        case (rdf, "RDF"):
+            // RSS 1.0: the items are the channel's siblings, in RSS 1.0's namespace.
+            for node in root.all("item", rss1) {
+                do throws(FeedParseError) { items.append((try rssItem(node, base: base, dates: dates, namespace: rss1), node.line)) } catch { problems.append(error) }
             }
         case (atom, "feed"):
             for node in root.all("entry", atom) {
@@ -23,26 +31,27 @@ enum FeedXMLMapping {
             }
         default:
             let name = root.namespace.isEmpty ? root.name : "\(root.name) xmlns=\"\(root.namespace)\""
-            throw FeedParseError(line: root.line, message: "not an RSS 2.0 or Atom 1.0 feed (the document is <\(name)>)")
+            throw FeedParseError(line: root.line, message: "not an RSS or Atom feed (the document is <\(name)>)")
         }
         return ParsedFeed(items: FeedParser.droppingDuplicates(items, problems: &problems), problems: problems)
     }
 
-    // MARK: RSS 2.0
+    // MARK: RSS 2.0 (and 0.9x, and 1.0 in its own namespace)
 
-    private static func rssItem(_ node: FeedNode, base: URL?, dates: FeedDateParser) throws(FeedParseError) -> RemoteItem {
-        let guid = node.value("guid", "")
+    private static func rssItem(_ node: FeedNode, base: URL?, dates: FeedDateParser, namespace: String) throws(FeedParseError) -> RemoteItem {
+        // RSS 1.0 names an item by its `rdf:about`.
+        let guid = node.value("guid", namespace) ?? node.attributes["about"]
         // A guid that is a permalink (the default, `isPermaLink` aside) is the link when the
         // item names none.
-        let permalinkGuid = node.child("guid", "")?.attributes["isPermaLink"]?.lowercased() == "false" ? nil : guid
-        let link = FeedParser.absoluteLink(node.value("link", ""), base: base)
+        let permalinkGuid = node.child("guid", namespace)?.attributes["isPermaLink"]?.lowercased() == "false" ? nil : guid
+        let link = FeedParser.absoluteLink(node.value("link", namespace), base: base)
             ?? alternateLink(node, base: base) ?? FeedParser.absoluteLink(permalinkGuid, base: base)
         let body = node.value("encoded", content)
-        let description = node.value("description", "")
+        let description = node.value("description", namespace)
         let html = body ?? description ?? ""
-        let categories = node.all("category", "").map(\.text) + node.all("subject", dublinCore).map(\.text)
-        var item = try make(node, guid: guid, link: link, title: node.value("title", "").map(HTMLText.plain) ?? "", html: html)
-        item.published = (node.value("pubDate", "") ?? node.value("date", dublinCore)).flatMap(dates.parse)
+        let categories = node.all("category", namespace).map(\.text) + node.all("subject", dublinCore).map(\.text)
+        var item = try make(node, guid: guid, link: link, title: node.value("title", namespace).map(FeedParser.text) ?? "", html: html)
+        item.published = (node.value("pubDate", namespace) ?? node.value("date", dublinCore)).flatMap(dates.parse)
         item.modified = (node.value("updated", atom) ?? node.value("modified", "http://purl.org/dc/terms/")).flatMap(dates.parse)
         if body != nil, let description, !FeedParser.isGeneratedExcerpt(description) { item.excerptHTML = description }
         item.categories = cleaned(categories)
@@ -55,7 +64,7 @@ enum FeedXMLMapping {
     private static func atomEntry(_ node: FeedNode, base: URL?, dates: FeedDateParser) throws(FeedParseError) -> RemoteItem {
         let content = node.child("content", atom).flatMap { $0.attributes["src"] == nil ? html(of: $0) : nil }
         let summary = node.child("summary", atom).flatMap(html(of:))
-        let title = node.child("title", atom).map { HTMLText.plain(html(of: $0) ?? "") } ?? ""
+        let title = node.child("title", atom).map { FeedParser.text(html(of: $0) ?? "") } ?? ""
         var item = try make(node, guid: node.value("id", atom), link: alternateLink(node, base: base), title: title, html: content ?? summary ?? "")
         item.published = (node.value("published", atom) ?? node.value("updated", atom)).flatMap(dates.parse)
         item.modified = node.value("updated", atom).flatMap(dates.parse)
@@ -97,7 +106,7 @@ enum FeedXMLMapping {
 
     private static func cleaned(_ names: [String]) -> [String] {
         var seen = Set<String>()
-        return names.map { HTMLText.plain($0) }.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
+        return names.map { FeedParser.text($0) }.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
     }
 
     /// The image: `media:content` (directly or in a `media:group`) or `media:thumbnail`, an

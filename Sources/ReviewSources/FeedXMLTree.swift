@@ -70,7 +70,12 @@ enum FeedXMLTree {
         syn_xml_silence_errors()
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
                             | XML_PARSE_NOCDATA.rawValue)
-        let encoding = hasByteOrderMark(data) ? nil : encoding
+        let marked = hasByteOrderMark(data)
+        let encoding = marked ? nil : encoding
+        // White space before the XML declaration makes a document not well-formed, and is
+        // what a stray blank line in a WordPress theme or plugin leaves in front of its
+        // feed, often: it is skipped.
+        let data = marked ? data : data.drop { [0x20, 0x09, 0x0A, 0x0D].contains($0) }
         let result: Result<FeedNode, FeedParseError> = data.withUnsafeBytes { bytes in
             guard let base = bytes.baseAddress, bytes.count > 0 else { return .failure(FeedParseError(line: 1, message: "empty answer, no feed")) }
             xmlResetLastError()

@@ -148,6 +148,31 @@ import Testing
         ])
     }
 
+    /// A stray blank line from a theme or plugin before `<?xml`, common on WordPress, would
+    /// make the document not well-formed.
+    @Test func whiteSpaceBeforeTheXMLDeclarationIsSkipped() throws {
+        let feed = try parse("\n\n  <?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><item><title>A</title><link>https://blog.test/a/</link></item></channel></rss>")
+        #expect(feed.items.map(\.title) == ["A"])
+    }
+
+    @Test func rss1AndItsRDFAbout() throws {
+        let feed = try parse("""
+            <?xml version="1.0"?>
+            <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+              <channel rdf:about="https://blog.test/"><title>Blog</title><link>https://blog.test/</link><description>d</description></channel>
+              <item rdf:about="https://blog.test/reviews/heat/">
+                <title>Heat</title><link>https://blog.test/reviews/heat/</link>
+                <description>A long, patient crime film.</description>
+                <dc:date>1995-12-15T10:00:00Z</dc:date><dc:subject>Crime</dc:subject>
+              </item>
+            </rdf:RDF>
+            """)
+        let item = try #require(feed.items.first)
+        #expect(item.id == "feed:/reviews/heat" && item.title == "Heat" && item.categories == ["Crime"])
+        #expect(item.published.map(FeedDateTests.iso) == "1995-12-15T10:00:00Z")
+        #expect(item.html == "A long, patient crime film.")
+    }
+
     static let identities: [(guid: String?, link: String?, id: String?)] = [
         ("https://blog.test/?p=42", nil, "wordpress:42"),
         ("http://old-host.test/?p=42&utm_source=feed", "https://new.test/x/", "wordpress:42"),

@@ -134,7 +134,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("<html><head><title>Blog</title></head><body><p>Hi</p></body></html>", "not an RSS 2.0 or Atom 1.0 feed (the document is <html>)"),
+        ("<html><head><title>Blog</title></head><body><p>Hi</p></body></html>", "not an RSS or Atom feed (the document is <html>)"),
         ("<rss version=\"2.0\"></rss>", "an RSS document without a <channel>; not a feed"),
         ("", "empty answer, no feed"),
         ("Not XML at all", "not well-formed XML"),
