@@ -17,7 +17,14 @@ public struct FeedSource: SourceKind {
 
     public static func options(_ table: inout ConfigTable) -> Options {
         var options = Options()
-        if let url = table.httpURL("url", required: true) { options.url = url }
+        if let url = table.httpURL("url", required: true) {
+            // Every message about the feed names its URL, and messages end up in logs.
+            if let parsed = URL(string: url), parsed.user != nil || parsed.password != nil {
+                table.report("url", "must not contain a user name or password (every message about the feed shows its URL)")
+            } else {
+                options.url = url
+            }
+        }
         options.only = RemoteItem.onlyNames(&table)
         return options
     }
