@@ -54,7 +54,7 @@ enum FeedJSON {
         let dates = FeedDateParser()
         var problems: [FeedParseError] = []
         var items: [(item: RemoteItem, line: Int)] = []
-        for (index, entry) in document.items.enumerated() {
+        for (index, entry) in try FeedParser.capped(document.items, line: 1).enumerated() {
             let link = FeedParser.absoluteLink(entry.url, base: base)
             guard let id = FeedIdentity.of(guid: entry.id?.text, link: link) else {
                 problems.append(FeedParseError(line: 1, message: "items[\(index)] has no id or url; left out"))

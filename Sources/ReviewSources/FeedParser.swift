@@ -19,6 +19,10 @@ enum FeedParser {
     /// feed of 50 full reviews is about 1 MB), far below what would hurt.
     static let maximumSize = 20_000_000
 
+    /// The most items one document may hold: far above any real feed (WordPress's default is
+    /// 10, a full archive a few thousand), and a bound on the work a hostile one can cause.
+    static let maximumItems = 10_000
+
     /// - Parameters:
     ///   - charset: the HTTP `Content-Type`'s charset, if any.
     ///   - url: the feed's own URL: relative links are made absolute against it.
@@ -35,6 +39,14 @@ enum FeedParser {
         var bytes = data.prefix(1024)[...]
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         return bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{")
+    }
+
+    /// `items`, refused when there are more than `maximumItems`.
+    static func capped<Item>(_ items: [Item], line: Int) throws(FeedParseError) -> [Item] {
+        guard items.count <= maximumItems else {
+            throw FeedParseError(line: line, message: "\(items.count) items, more than \(maximumItems); not read")
+        }
+        return items
     }
 
     /// An item's link made absolute against the feed's URL; nil when it is no http(s) link.

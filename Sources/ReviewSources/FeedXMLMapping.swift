@@ -17,16 +17,16 @@ enum FeedXMLMapping {
         switch (root.namespace, root.name) {
         case ("", "rss"):
             guard let channel = root.child("channel", "") else { throw FeedParseError(line: root.line, message: "an RSS document without a <channel>; not a feed") }
-            for node in channel.all("item", "") {
+            for node in try FeedParser.capped(channel.all("item", ""), line: channel.line) {
                 do throws(FeedParseError) { items.append((try rssItem(node, base: base, dates: dates, namespace: ""), node.line)) } catch { problems.append(error) }
             }
         case (rdf, "RDF"):
             // RSS 1.0: the items are the channel's siblings, in RSS 1.0's namespace.
-            for node in root.all("item", rss1) {
+            for node in try FeedParser.capped(root.all("item", rss1), line: root.line) {
                 do throws(FeedParseError) { items.append((try rssItem(node, base: base, dates: dates, namespace: rss1), node.line)) } catch { problems.append(error) }
             }
         case (atom, "feed"):
-            for node in root.all("entry", atom) {
+            for node in try FeedParser.capped(root.all("entry", atom), line: root.line) {
                 do throws(FeedParseError) { items.append((try atomEntry(node, base: base, dates: dates), node.line)) } catch { problems.append(error) }
             }
         default:

@@ -93,6 +93,20 @@ import Testing
         #expect(failure(outcome)?.hasSuffix(":1: feed: larger than 20 MB; not read") == true, "\(outcome.result)")
     }
 
+    @Test func anEndlessAnswerStopsAtTwentyMegabytes() async throws {
+        let start = Date()
+        let outcome = try await read("SERVER/feed/", response: .fault(.endlessBody))
+        #expect(Date().timeIntervalSince(start) < 10)
+        guard case .failure(let diagnostics) = outcome else { Issue.record("an endless answer read as a feed"); return }
+        #expect(diagnostics.description.hasSuffix("/feed/:1: feed: larger than 20 MB; not read"), "\(diagnostics)")
+    }
+
+    @Test func tooManyItemsAreRefused() async throws {
+        let items = String(repeating: "<item><link>https://a.test/</link></item>", count: FeedParser.maximumItems + 1)
+        let outcome = try await read(Data(rss(items).utf8))
+        #expect(failure(outcome)?.hasSuffix(":2: feed: 10001 items, more than 10000; not read") == true, "\(outcome.result)")
+    }
+
     /// The HTTP client keeps 1 MiB of an answer by default: a feed's read asks for 20 MB.
     @Test func aFeedOfSeveralMegabytesReads() async throws {
         let padding = "<!-- " + String(repeating: "x", count: 5_000_000) + " -->"
