@@ -53,9 +53,9 @@ struct FeedParseError: Error, Sendable, Equatable {
 /// ("billion laughs") nor an external entity (`file://`, `http://`) can do anything.
 enum FeedXMLTree {
     /// Elements deeper than this below the root are skipped: `rss/channel/item/media:group/
-    /// media:content` is the deepest a mapping reads. Skipping keeps a hostile document's
-    /// memory to what matters.
-    static let maximumDepth = 4
+    /// media:content/media:credit` is the deepest a mapping reads. Skipping keeps a hostile
+    /// document's memory to what matters.
+    static let maximumDepth = 5
     /// More elements than this kept is no feed (20 MB of `<x/>` would be millions).
     static let maximumElements = 500_000
 
@@ -98,20 +98,25 @@ enum FeedXMLTree {
         var stack: [FeedNode] = []
         var root: FeedNode?
         var kept = 0
+        // False when skipping a subtree already moved the reader to the next node.
+        var advance = true
         while true {
-            let status = xmlTextReaderRead(reader)
-            if status == 0 { break }
-            guard status == 1 else { throw lastError(reader) }
+            if advance {
+                let status = xmlTextReaderRead(reader)
+                if status == 0 { break }
+                guard status == 1 else { throw lastError(reader) }
+            }
+            advance = true
             switch xmlTextReaderNodeType(reader) {
             case Int32(XML_READER_TYPE_DOCUMENT_TYPE.rawValue):
                 try refuseEntities(reader)
             case Int32(XML_READER_TYPE_ELEMENT.rawValue):
-                let depth = Int(xmlTextReaderDepth(reader))
-                if depth > maximumDepth {
-                    // Past what any mapping reads: skip the whole subtree.
-                    if xmlTextReaderNext(reader) == -1 { throw lastError(reader) }
-                    // `Next` already moved to the node after the subtree: handle it as if read.
-                    try handleAfterSkip(reader, stack: &stack, root: &root, kept: &kept)
+                if Int(xmlTextReaderDepth(reader)) > maximumDepth {
+                    // Past what any mapping reads: the whole subtree is skipped.
+                    let status = xmlTextReaderNext(reader)
+                    guard status != -1 else { throw lastError(reader) }
+                    // At the document's end (0), the next read says so.
+                    advance = status == 0
                     continue
                 }
                 let node = element(reader)
@@ -120,9 +125,7 @@ enum FeedXMLTree {
                 if node.attributes["type"] == "xhtml", node.namespace == atomNamespace {
                     try captureXHTML(reader, into: node)
                     attach(node, to: &stack, root: &root)
-                    continue
-                }
-                if xmlTextReaderIsEmptyElement(reader) == 1 {
+                } else if xmlTextReaderIsEmptyElement(reader) == 1 {
                     attach(node, to: &stack, root: &root)
                 } else {
                     stack.append(node)
@@ -138,31 +141,10 @@ enum FeedXMLTree {
                 break
             }
         }
-        guard let root, stack.isEmpty else { throw FeedParseError(line: Int(xmlTextReaderGetParserLineNumber(reader)), message: "the document ends before its elements do (truncated?)") }
-        return root
-    }
-
-    /// After `xmlTextReaderNext` skipped a subtree, the reader stands on the next node, which
-    /// the main loop would otherwise miss: only an end tag or text can matter there.
-    private static func handleAfterSkip(_ reader: xmlTextReaderPtr, stack: inout [FeedNode], root: inout FeedNode?, kept: inout Int) throws(FeedParseError) {
-        switch xmlTextReaderNodeType(reader) {
-        case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
-            if let node = stack.popLast() { attach(node, to: &stack, root: &root) }
-        case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue):
-            if let top = stack.last, let value = xmlTextReaderConstValue(reader) { top.text += String(cString: value) }
-        case Int32(XML_READER_TYPE_ELEMENT.rawValue):
-            // A sibling element deeper than the limit too: skip it in turn.
-            if Int(xmlTextReaderDepth(reader)) > maximumDepth {
-                if xmlTextReaderNext(reader) == -1 { throw lastError(reader) }
-                try handleAfterSkip(reader, stack: &stack, root: &root, kept: &kept)
-            } else {
-                let node = element(reader)
-                kept += 1
-                if xmlTextReaderIsEmptyElement(reader) == 1 { attach(node, to: &stack, root: &root) } else { stack.append(node) }
-            }
-        default:
-            break
+        guard let root, stack.isEmpty else {
+            throw FeedParseError(line: Int(xmlTextReaderGetParserLineNumber(reader)), message: "the document ends before its elements do (truncated?)")
         }
+        return root
     }
 
     private static func attach(_ node: FeedNode, to stack: inout [FeedNode], root: inout FeedNode?) {

@@ -155,6 +155,22 @@ import Testing
         #expect(feed.items.map(\.title) == ["A"])
     }
 
+    /// What no mapping reads, deeper than a media group's credit, is skipped whole; what
+    /// follows it is still read.
+    @Test func deepElementsAreSkippedAndTheRestRead() throws {
+        let feed = try parse("""
+            <rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+            <item><x><y><z><w><v>deep</v><v/></w></z></y></x><title>T</title><link>https://blog.test/t/</link>
+              <media:group><media:content url="https://cdn.test/t.jpg" type="image/jpeg"><media:credit>Studio</media:credit><media:description>Alt</media:description></media:content></media:group>
+            </item>
+            <item><title>U</title><link>https://blog.test/u/</link></item>
+            </channel></rss>
+            """)
+        #expect(feed.items.map(\.title) == ["T", "U"])
+        #expect(feed.items[0].image == "https://cdn.test/t.jpg")
+        #expect(feed.items[0].imageCredit == "Studio" && feed.items[0].imageAlt == "Alt")
+    }
+
     @Test func rss1AndItsRDFAbout() throws {
         let feed = try parse("""
             <?xml version="1.0"?>
