@@ -51,9 +51,11 @@ import Testing
             entities += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level == 1 ? "" : String(level - 1));", count: 10) + "\">\n"
         }
         let document = rss("<item><title>&lol9;</title><link>https://blog.test/a/</link></item>", prolog: "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n\(entities)]>")
+        // Timed without the HTTP exchange, whose thread may wait behind other tests.
         let start = Date()
+        #expect(throws: FeedParseError.self) { try FeedParser.parse(Data(document.utf8), charset: nil, url: "https://blog.test/feed/") }
+        #expect(Date().timeIntervalSince(start) < 2)
         let outcome = try await read(Data(document.utf8))
-        #expect(Date().timeIntervalSince(start) < 5)
         #expect(failure(outcome)?.hasSuffix(": feed: the document declares entities (<!ENTITY …>), which a feed never needs; refused") == true,
                 "\(outcome.result)")
     }
@@ -94,9 +96,8 @@ import Testing
     }
 
     @Test func anEndlessAnswerStopsAtTwentyMegabytes() async throws {
-        let start = Date()
+        // Without the cap, the read would end at its timeout with another message.
         let outcome = try await read("SERVER/feed/", response: .fault(.endlessBody))
-        #expect(Date().timeIntervalSince(start) < 10)
         guard case .failure(let diagnostics) = outcome else { Issue.record("an endless answer read as a feed"); return }
         #expect(diagnostics.description.hasSuffix("/feed/:1: feed: larger than 20 MB; not read"), "\(diagnostics)")
     }
