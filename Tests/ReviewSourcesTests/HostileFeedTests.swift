@@ -130,6 +130,15 @@ import Testing
         #expect(try named.result.get().items.map(\.title) == ["Café Society"])
     }
 
+    /// An unknown encoding declared is an error; an unknown HTTP charset is ignored, like a
+    /// browser ignores an unknown label: the declaration (or UTF-8) decides.
+    @Test func anUnknownEncodingDeclaredIsAnErrorAndAnUnknownCharsetIgnored() async throws {
+        let declared = try await read(Data(rss(prolog: "<?xml version=\"1.0\" encoding=\"x-no-such-encoding\"?>").utf8))
+        #expect(failure(declared)?.contains(": feed: not well-formed XML: Unsupported encoding x-no-such-encoding") == true, "\(declared.result)")
+        let named = try await read(Data(rss().utf8), contentType: "application/rss+xml; charset=x-no-such-encoding")
+        #expect(try named.result.get().items.map(\.title) == ["Café Society"])
+    }
+
     @Test func utf16WithAByteOrderMarkWinsOverTheHTTPCharset() async throws {
         let document = rss(prolog: "<?xml version=\"1.0\" encoding=\"UTF-16\"?>")
         let bytes = try #require(document.data(using: .utf16LittleEndian))
