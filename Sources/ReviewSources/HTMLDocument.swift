@@ -129,4 +129,32 @@ package enum HTMLText {
         guard let body = document.body else { return "" }
         return HTMLDocument.text(body)
     }
+
+    /// `html` as plain text for services that take no HTML (Letterboxd's review text):
+    /// paragraphs and other blocks separated by a blank line, `<br>` as a line break, list
+    /// items as `• item`, white space within a line as one space.
+    package static func paragraphs(_ html: String) -> String {
+        let document = HTMLDocument(html)
+        guard let body = document.body else { return "" }
+        var out = ""
+        func walk(_ node: HTMLDocument.Node) {
+            if HTMLDocument.isText(node) {
+                out += HTMLDocument.content(node)
+                return
+            }
+            guard let name = HTMLDocument.name(node), !HTMLSanitizer.droppedElements.contains(name) else { return }
+            if name == "br" { out += "\n"; return }
+            let block = HTMLSanitizer.blockElements.contains(name)
+            if block { out += "\n\n" }
+            if name == "li" { out += "• " }
+            for child in HTMLDocument.children(node) { walk(child) }
+            if block { out += "\n\n" }
+        }
+        walk(body)
+        let lines = out.components(separatedBy: "\n").map { HTMLDocument.normalisedSpaces($0) }
+        var result: [String] = []
+        for line in lines where !(line.isEmpty && (result.last?.isEmpty ?? true)) { result.append(line) }
+        while result.last?.isEmpty == true { result.removeLast() }
+        return result.joined(separator: "\n")
+    }
 }
