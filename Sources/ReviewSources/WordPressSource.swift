@@ -28,6 +28,8 @@ public struct WordPressSource: SourceKind {
         return options
     }
 
+    /// Seconds between whole reads.
+    static let wholeReadInterval: TimeInterval = 86_400
     /// Seconds the later reads reach back before the last one began.
     static let overlap: TimeInterval = 3600
     /// The most pages read (100 posts each): a bound on a server that never stops paging.
@@ -55,6 +57,9 @@ public struct WordPressSource: SourceKind {
         var api: String
         /// When the last complete read began; nil before the first.
         var readAt: Date?
+        /// When the last complete read of every post began: the one kind of read that shows
+        /// which posts are gone (deleted or unpublished).
+        var wholeReadAt: Date?
         var entries: [Entry]
     }
 
@@ -68,20 +73,27 @@ public struct WordPressSource: SourceKind {
         // times, but this read is a whole one.
         let sameSite = stored?.home == options.url
         var copy = Copy(home: options.url, api: sameSite ? stored?.api ?? "" : "", readAt: sameSite ? stored?.readAt : nil,
-                        entries: stored?.entries ?? [])
+                        wholeReadAt: sameSite ? stored?.wholeReadAt : nil, entries: stored?.entries ?? [])
         var entries: [String: Copy.Entry] = [:]
         for entry in copy.entries { entries[entry.item.id] = entry }
+        var seen = Set<String>()
         func take(_ posts: [RemoteItem]) {
-            for post in posts { entries[post.id] = Copy.Entry(item: post, firstSeen: entries[post.id]?.firstSeen ?? started) }
+            for post in posts {
+                entries[post.id] = Copy.Entry(item: post, firstSeen: entries[post.id]?.firstSeen ?? started)
+                seen.insert(post.id)
+            }
         }
-        let since = copy.readAt.map { $0.addingTimeInterval(-Self.overlap) }
+        // Once a day the read is a whole one, so that deleted and unpublished posts leave.
+        var whole = copy.readAt == nil || copy.wholeReadAt.map { started.timeIntervalSince($0) >= Self.wholeReadInterval } ?? true
         var failure: String?
         do {
             let apiWasKnown = !copy.api.isEmpty
             if !apiWasKnown { copy.api = try await discover() }
             var pagesRead = 0
+            var total: Int?
             do {
-                try await readPosts(api: copy.api, since: since) { pagesRead += 1; take($0) }
+                let since = whole ? nil : copy.readAt.map { $0.addingTimeInterval(-Self.overlap) }
+                total = try await readPosts(api: copy.api, since: since) { pagesRead += 1; take($0) }
             } catch let error as ReadFailure where apiWasKnown && pagesRead == 0 {
                 // The API may have moved (a new host, permalinks switched on or off): look
                 // again once, from the home page. Every link may have changed with it, and no
@@ -89,9 +101,17 @@ public struct WordPressSource: SourceKind {
                 let api = try await discover()
                 guard api != copy.api else { throw error }
                 copy.api = api
-                try await readPosts(api: api, since: nil) { take($0) }
+                whole = true
+                total = try await readPosts(api: api, since: nil) { take($0) }
             }
             copy.readAt = started
+            // A whole read that saw every post WordPress counted tells which are gone; one that
+            // saw fewer (posts moved between pages while it read) tells nothing, and the next
+            // run reads whole again.
+            if whole, let total, seen.count >= total {
+                entries = entries.filter { seen.contains($0.key) }
+                copy.wholeReadAt = started
+            }
         } catch let error as ReadFailure {
             failure = error.message
         }
@@ -190,9 +210,11 @@ public struct WordPressSource: SourceKind {
     }
 
     /// Reads every page, handing each page's posts over as it arrives.
-    func readPosts(api: String, since: Date?, _ take: ([RemoteItem]) -> Void) async throws {
+    /// - Returns: how many posts WordPress counted (`X-WP-Total` of the first page), if it said.
+    func readPosts(api: String, since: Date?, _ take: ([RemoteItem]) -> Void) async throws -> Int? {
         var page = 1
         var pages = 1
+        var total: Int?
         repeat {
             let url = Self.postsURL(api: api, page: page, since: since)
             let response = try await get(url, maximumBody: Self.maximumPage, acceptingRedirects: false)
@@ -203,13 +225,15 @@ public struct WordPressSource: SourceKind {
             guard posts.allSatisfy({ $0.value != nil }) else { throw ReadFailure(url, "the answer holds something that is not a WordPress post") }
             take(posts.compactMap { $0.value?.item })
             if page == 1 {
-                guard let total = response.headers["X-WP-TotalPages"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), total >= 0 else {
+                guard let count = response.headers["X-WP-TotalPages"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), count >= 0 else {
                     throw ReadFailure(url, "no X-WP-TotalPages header: this is not WordPress's REST API")
                 }
-                pages = min(total, Self.maximumPages)
+                pages = min(count, Self.maximumPages)
+                total = response.headers["X-WP-Total"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             }
             page += 1
         } while page <= pages
+        return total
     }
 
     private func get(_ url: String, maximumBody: Int, acceptingRedirects: Bool) async throws -> HTTPResponse {

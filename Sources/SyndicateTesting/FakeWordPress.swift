@@ -88,6 +88,9 @@ public final class FakeWordPress: @unchecked Sendable {
         }
     }
 
+    /// Deletes a post for good (emptying the trash).
+    public func delete(_ id: Int) { lock.withLock { _ = stored.removeValue(forKey: id) } }
+
     /// The site answers as if moved to `linkBase` (`update_option('home', …)`): links change,
     /// ids and modified dates do not.
     public func move(to linkBase: String) { lock.withLock { base = linkBase } }

@@ -137,6 +137,23 @@ import Testing
         #expect(edited.reviews[1].date == first.reviews[1].date)
     }
 
+    @Test func deletedAndUnpublishedPostsStayUntilTheDailyWholeReadThenLeave() async throws {
+        let fixture = try Fixture(posts: [Self.review(1), Self.review(2, daysAgo: 20), Self.review(3, daysAgo: 30)])
+        _ = try await fixture.read()
+        fixture.fake.delete(1)
+        fixture.fake.edit(2, at: Self.firstRead.addingTimeInterval(600)) { $0.status = "draft" }
+        fixture.clock.date = Self.firstRead.addingTimeInterval(2 * 3600)
+        let later = try await fixture.read()
+        #expect(later.reviews.map(\.id) == ["wordpress:1", "wordpress:2", "wordpress:3"], "a modified_after read cannot tell")
+        fixture.clock.date = Self.firstRead.addingTimeInterval(25 * 3600)
+        let nextDay = try await fixture.read()
+        #expect(nextDay.reviews.map(\.id) == ["wordpress:3"])
+        #expect(fixture.fake.postsRequests.last?.query.contains("modified_after") == false)
+        fixture.clock.date = Self.firstRead.addingTimeInterval(26 * 3600)
+        _ = try await fixture.read()
+        #expect(fixture.fake.postsRequests.last?.query.contains("modified_after") == true, "one whole read a day")
+    }
+
     @Test func aHostMoveKeepsIdentitiesAndHashesAndUpdatesLinks() async throws {
         let fixture = try Fixture(posts: [Self.review(1), Self.review(2, daysAgo: 20)])
         let first = try await fixture.read()
