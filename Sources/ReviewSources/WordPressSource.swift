@@ -107,8 +107,9 @@ public struct WordPressSource: SourceKind {
             copy.readAt = started
             // A whole read that saw every post WordPress counted tells which are gone; one that
             // saw fewer (posts moved between pages while it read) tells nothing, and the next
-            // run reads whole again.
-            if whole, let total, seen.count >= total {
+            // run reads whole again. One that saw none at all, when there were posts, is taken
+            // for a site answering wrongly (a plugin, a cache), not a blog emptied overnight.
+            if whole, let total, seen.count >= total, !seen.isEmpty || entries.isEmpty {
                 entries = entries.filter { seen.contains($0.key) }
                 copy.wholeReadAt = started
             }
