@@ -154,6 +154,16 @@ import Testing
         #expect(fixture.fake.postsRequests.last?.query.contains("modified_after") == true, "one whole read a day")
     }
 
+    @Test func aWholeReadThatSeesNoPostAtAllDropsNothing() async throws {
+        let fixture = try Fixture(posts: [Self.review(1), Self.review(2, daysAgo: 20)])
+        _ = try await fixture.read()
+        fixture.fake.fault { $0.path == "/wp-json/wp/v2/posts" ? .json(200, "[]", headers: [("X-WP-Total", "0"), ("X-WP-TotalPages", "0")]) : nil }
+        fixture.clock.date = Self.firstRead.addingTimeInterval(25 * 3600)
+        let reading = try await fixture.read()
+        #expect(reading.fallback == nil)
+        #expect(reading.reviews.map(\.id) == ["wordpress:1", "wordpress:2"])
+    }
+
     @Test func aHostMoveKeepsIdentitiesAndHashesAndUpdatesLinks() async throws {
         let fixture = try Fixture(posts: [Self.review(1), Self.review(2, daysAgo: 20)])
         let first = try await fixture.read()
