@@ -10,8 +10,13 @@ final class HTMLDocument {
 
     private let document: htmlDocPtr?
 
+    /// libxml2's global set-up, which must run once before threads parse at the same time
+    /// (a static `let` runs its initialiser once, whichever thread gets there first).
+    private static let initialised: Void = xmlInitParser()
+
     /// Parses `html`, a fragment or a whole page, as UTF-8.
     init(_ html: String) {
+        _ = Self.initialised
         syn_xml_silence_errors()
         let options = Int32(HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
             | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_COMPACT.rawValue)
