@@ -89,6 +89,7 @@ import Testing
         #expect(review.summary.hasPrefix("Two men on a rock"))
         let html = try #require(review.html)
         #expect(!html.contains("Genre") && !html.contains("Runtime") && !html.contains(">The Lighthouse<"))
+        #expect(!html.contains("MOVIE REVIEW"), "the kicker above the title goes with it")
         #expect(html.contains("Two men on a rock"))
     }
 
