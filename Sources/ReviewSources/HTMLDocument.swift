@@ -5,6 +5,9 @@ import Foundation
 /// recovered from silently (WordPress bodies are fragments, rarely valid HTML). It lives for
 /// one mapping, on one thread; the tree is read, never changed (what is left out is chosen
 /// when it is written again, by `HTMLSanitizer`).
+///
+/// Its `Node`s point into the tree, which the document frees when it goes: a caller keeps the
+/// document alive while it uses them (`defer { withExtendedLifetime(document) {} }`).
 final class HTMLDocument {
     typealias Node = UnsafeMutablePointer<xmlNode>
 
@@ -131,6 +134,8 @@ package enum HTMLText {
     /// `html`'s text on one line, entities decoded, tags and scripts left out.
     package static func plain(_ html: String) -> String {
         let document = HTMLDocument(html)
+        // The tree's nodes live as long as the document: keep it to the end of the scope.
+        defer { withExtendedLifetime(document) {} }
         guard let body = document.body else { return "" }
         return HTMLDocument.text(body)
     }
@@ -140,6 +145,8 @@ package enum HTMLText {
     /// items as `• item`, white space within a line as one space.
     package static func paragraphs(_ html: String) -> String {
         let document = HTMLDocument(html)
+        // The tree's nodes live as long as the document: keep it to the end of the scope.
+        defer { withExtendedLifetime(document) {} }
         guard let body = document.body else { return "" }
         var out = ""
         func walk(_ node: HTMLDocument.Node) {

@@ -57,6 +57,8 @@ struct HTMLSanitizer {
     /// `raw` sanitised: the whole job for a body with nothing to leave out.
     static func sanitise(_ raw: String, base: URL) -> String {
         let document = HTMLDocument(raw)
+        // The tree's nodes live as long as the document: keep it to the end of the scope.
+        defer { withExtendedLifetime(document) {} }
         guard let body = document.body else { return "" }
         return HTMLSanitizer(base: base).html(of: body)
     }

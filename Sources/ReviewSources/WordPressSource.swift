@@ -165,8 +165,9 @@ public struct WordPressSource: SourceKind {
                 url = next
                 continue
             }
-            if let api = Self.apiLink(response.headers) ?? Self.apiLink(html: response.text), ConfigTable.isHTTPURL(api) {
-                return URLResolver.absolute(api, base: URL(string: url)!)
+            if let link = Self.apiLink(response.headers) ?? Self.apiLink(html: response.text) {
+                let api = URLResolver.absolute(link, base: URL(string: url)!)
+                if ConfigTable.isHTTPURL(api) { return api }
             }
             let home = url.split(separator: "?", maxSplits: 1)[0]
             return (home.hasSuffix("/") ? String(home) : home + "/") + "?rest_route=/"
@@ -190,7 +191,10 @@ public struct WordPressSource: SourceKind {
 
     /// The API root named by `<link rel="https://api.w.org/" href="…">` in a page.
     static func apiLink(html: String) -> String? {
-        HTMLDocument(html).elements(named: "link").first { element in
+        let document = HTMLDocument(html)
+        // The tree's nodes live as long as the document: keep it to the end of the scope.
+        defer { withExtendedLifetime(document) {} }
+        return document.elements(named: "link").first { element in
             HTMLDocument.attributes(element).contains { $0.name == "rel" && $0.value == "https://api.w.org/" }
         }.flatMap { element in HTMLDocument.attributes(element).first { $0.name == "href" }?.value }
     }

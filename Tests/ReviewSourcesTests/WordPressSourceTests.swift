@@ -180,6 +180,31 @@ import Testing
         #expect(!last.query.contains("modified_after"))  // a whole read for a new `url`
     }
 
+    struct Home: Sendable, CustomTestStringConvertible {
+        var name: String
+        var headers: [(String, String)]
+        var html: String
+        var expectedPath: String
+        var testDescription: String { name }
+    }
+
+    static let homes: [Home] = [
+        Home(name: "a relative Link among others", headers: [("Link", "<https://elsewhere.example/wp-json/wp/v2/pages/2>; rel=\"alternate\"; type=\"application/json\", </wp-json/>; rel=\"https://api.w.org/\"")],
+             html: "<html><body>Hi</body></html>", expectedPath: "/wp-json/wp/v2/posts"),
+        Home(name: "no header, a <link> in the page", headers: [],
+             html: "<html><head><link rel=\"https://api.w.org/\" href=\"/wp-json/\"></head><body>Hi</body></html>", expectedPath: "/wp-json/wp/v2/posts"),
+        Home(name: "neither: plain permalinks", headers: [], html: "<html><body>Hi</body></html>", expectedPath: "/"),
+    ]
+
+    @Test(arguments: homes) func theAPIIsFoundEveryWayAHomePageNamesIt(_ home: Home) async throws {
+        let fixture = try Fixture(posts: [Self.review(1)])
+        let response = FakeResponse(status: 200, headers: [("Content-Type", "text/html")] + home.headers, body: Data(home.html.utf8))
+        fixture.fake.fault { $0.path == "/" && $0.query.isEmpty ? response : nil }
+        let reading = try await fixture.read()
+        #expect(reading.reviews.map(\.id) == ["wordpress:1"])
+        #expect(fixture.fake.postsRequests.last?.path == home.expectedPath)
+    }
+
     @Test func anAPIThatMovedIsFoundAgainFromTheHomePage() async throws {
         let fixture = try Fixture(posts: [Self.review(1)])
         _ = try await fixture.read()
