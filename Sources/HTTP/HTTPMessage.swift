@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable {
     /// a kept-alive connection: when the server has closed that connection meanwhile,
     /// libcurl sends the request again on a new one, which must never post twice.
     public var idempotent: Bool
+    /// The most of the answer's body kept (`HTTPResponse.maximumBody` unless a caller, like
+    /// the image fetch of the review cards, expects more).
+    public var maximumBody: Int = HTTPResponse.maximumBody
 
     public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: Data? = nil, timeout: Double = 30,
                 idempotent: Bool? = nil) {
