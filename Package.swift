@@ -78,7 +78,7 @@ let package = Package(
             "Posting", "Destinations", "HTTP", "Reviews", "Cards", "SyndicateTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "SyndicateTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "Cards", "SyndicateTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )
