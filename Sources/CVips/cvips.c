@@ -54,7 +54,9 @@ int syn_vips_cast_uchar(VipsImage *in, VipsImage **out) { return vips_cast_uchar
 int syn_vips_gaussblur(VipsImage *in, VipsImage **out, double sigma) { return vips_gaussblur(in, out, sigma, NULL); }
 int syn_vips_linear(VipsImage *in, VipsImage **out, double a, double b) { return vips_linear1(in, out, a, b, "uchar", TRUE, NULL); }
 int syn_vips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale) {
-    return vips_resize(in, out, hscale, "vscale", vscale, NULL);
+    // Linear: what is resized here is a blur or a fallback thumbnail, where lanczos3's
+    // sharpness is wasted CPU.
+    return vips_resize(in, out, hscale, "vscale", vscale, "kernel", VIPS_KERNEL_LINEAR, NULL);
 }
 int syn_vips_insert(VipsImage *main, VipsImage *sub, VipsImage **out, int x, int y) { return vips_insert(main, sub, out, x, y, NULL); }
 
