@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "CVips",
                 cSettings: [.unsafeFlags(["-I/usr/include/glib-2.0", "-I/usr/lib/x86_64-linux-gnu/glib-2.0/include",
                                           "-I/usr/lib/aarch64-linux-gnu/glib-2.0/include"])],
-                linkerSettings: [.linkedLibrary("vips"), .linkedLibrary("gobject-2.0"), .linkedLibrary("glib-2.0")]),
+                linkerSettings: [.linkedLibrary("vips"), .linkedLibrary("gobject-2.0"), .linkedLibrary("glib-2.0"), .linkedLibrary("m")]),
 
         // The site: config, front matter, Markdown, the Review value.
         .target(name: "Reviews", dependencies: [
