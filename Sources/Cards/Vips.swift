@@ -122,6 +122,11 @@ package final class VImage: @unchecked Sendable {
         guard syn_vips_save(pointer, path) == 0 else { throw VipsError.last("cannot write \(path)") }
     }
 
+    /// Writes the image as a JPEG whose EXIF orientation (1-8) says how to turn it (tests).
+    package func saveJPEG(_ path: String, orientation: Int) throws {
+        guard syn_vips_save_oriented_jpeg(pointer, path, Int32(orientation)) == 0 else { throw VipsError.last("cannot write \(path)") }
+    }
+
     /// The bands of the pixel at (`x`, `y`).
     package func pixel(x: Int, y: Int) throws -> [Double] {
         var vector: UnsafeMutablePointer<Double>?

@@ -55,6 +55,21 @@ struct CardGeometryTests {
         #expect(try red(2, 2) < 170 || (left < 1 && top < 1))
     }
 
+    /// A camera's portrait photo is stored on its side with an EXIF orientation: the card shows
+    /// it upright (here stored 3000×2000, shown 2000×3000, so 900×1350 on the card).
+    @Test func anExifOrientationIsHonoured() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("sideways.jpg").path
+        try VImage.solid(width: 3000, height: 2000, red: 255, green: 0, blue: 0).saveJPEG(source, orientation: 6)
+        let cardPath = folder.appendingPathComponent("card.jpg").path
+        try CardRenderer.render(source).write(to: URL(fileURLWithPath: cardPath))
+        let card = try VImage.open(cardPath)
+        #expect(try card.pixel(x: 540, y: 3)[0] > 200, "upright: the image spans the card's height")
+        #expect(try card.pixel(x: 93, y: 675)[0] > 200 && card.pixel(x: 85, y: 675)[0] < 170, "and is 900 wide")
+    }
+
     @Test func aFileThatIsNoImageIsAnErrorNotACrash() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("not-an-image-\(UUID().uuidString).jpg").path
         try Data("this is text, not a JPEG".utf8).write(to: URL(fileURLWithPath: path))

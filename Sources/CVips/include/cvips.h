@@ -47,6 +47,8 @@ int syn_vips_jpegsave_buffer(VipsImage *in, void **buffer, size_t *length, int q
 VipsImage *syn_vips_open(const char *path);
 /// Writes an image, its format chosen by the extension.
 int syn_vips_save(VipsImage *in, const char *path);
+/// Writes a JPEG that says, in its EXIF orientation tag (1-8), how it must be turned (tests).
+int syn_vips_save_oriented_jpeg(VipsImage *in, const char *path, int orientation);
 /// A width × height image of one colour (tests and benchmarks).
 int syn_vips_solid(VipsImage **out, int width, int height, double red, double green, double blue);
 /// Gaussian noise in three bands (tests: an image that compresses badly).
