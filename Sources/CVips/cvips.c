@@ -1,5 +1,6 @@
 #include "cvips.h"
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <vips/vips.h>
 
@@ -15,7 +16,8 @@ int syn_vips_start(int threads) {
     // A build renders each image once: a cache would only keep every poster in memory.
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
-    vips_concurrency_set(threads);
+    // libvips' own VIPS_CONCURRENCY, when set, says otherwise.
+    if (!getenv("VIPS_CONCURRENCY")) vips_concurrency_set(threads);
     return 0;
 }
 
