@@ -74,6 +74,7 @@ private struct ConfigReader {
         let feedsTable = section(root, &top, "feeds")
         let postTable = section(root, &top, "post")
         let sourceTable = section(root, &top, "source")
+        let imagesTable = section(root, &top, "images")
         _ = top.value("destination")
         finish(&top)
         let site = siteTable.flatMap { readSite(table($0, path: "site")) }
@@ -81,8 +82,11 @@ private struct ConfigReader {
         let post = postTable.map { readPost(table($0, path: "post"), timeZone: site?.timeZone ?? .gmt) } ?? PostSettings()
         let destinations = readDestinations(root)
         let source = readSource(sourceTable.map { table($0, path: "source") })
+        let images = imagesTable.map { readImages(table($0, path: "images")) } ?? ImageSettings()
         guard let site else { return nil }
-        return SiteConfig(site: site, feeds: feeds, post: post, destinations: destinations, source: source)
+        var config = SiteConfig(site: site, feeds: feeds, post: post, destinations: destinations, source: source)
+        config.images = images
+        return config
     }
 
     /// The table `[key]`, reporting it when it is missing (and required) or not a table.
@@ -182,6 +186,14 @@ private struct ConfigReader {
         if settings.backoffMax < settings.backoffBase {
             t.report("backoff_max", "must not be shorter than backoff_base")
         }
+        return settings
+    }
+
+    private mutating func readImages(_ table: ConfigTable) -> ImageSettings {
+        var t = table
+        defer { finish(&t) }
+        var settings = ImageSettings()
+        if let cards = t.bool("cards") { settings.cards = cards }
         return settings
     }
 

@@ -8,6 +8,8 @@ public struct SiteConfig: Sendable, Equatable {
     public var destinations: [DestinationConfig]
     /// `[source]`; the files source when the table is absent.
     public var source: SourceConfig
+    /// `[images]`; cards on when the table is absent.
+    public var images = ImageSettings()
 
     public init(site: SiteSettings, feeds: FeedSettings = .init(), post: PostSettings = .init(),
                 destinations: [DestinationConfig] = [], source: SourceConfig = .files) {
@@ -81,6 +83,14 @@ public struct FeedSettings: Sendable, Equatable {
     public var hub: String = ""
     /// Where the output folder is served, with a trailing slash; empty means `site.url + "/feeds/"`.
     public var publicURL: String = ""
+
+    public init() {}
+}
+
+/// `[images]` (docs/SPEC.md §10)
+public struct ImageSettings: Sendable, Equatable {
+    /// Whether `build` writes a 1080×1350 card per published review with an image.
+    public var cards: Bool = true
 
     public init() {}
 }
