@@ -1,0 +1,253 @@
+import Foundation
+
+/// Liquid tags (Jekyll) and Hugo shortcodes in a review's Markdown, which the site generator
+/// would have expanded: none reaches a feed or a post verbatim (docs/SPEC.md §9).
+///
+/// What each becomes (README "Template code in reviews"):
+/// - a link or video: `{% post_url NAME %}` and `{% link PATH %}` the page's URL; `youtube`
+///   and `vimeo` (Liquid plugin tags and Hugo shortcodes) a link to the video; Hugo's
+///   `figure` the image (`![alt](src)`);
+/// - `highlight LANG` … `endhighlight` / `/highlight`: a fenced code block;
+/// - `{% comment %}` … `{% endcomment %}`: removed with what is inside;
+/// - `{% raw %}` … `{% endraw %}` and Hugo's `{{</* … */>}}`: their text, as the site shows it;
+/// - every other tag, output `{{ … }}` and shortcode (opening and closing; what a paired one
+///   encloses stays): removed.
+///
+/// Code spans and code blocks are left alone: there the braces are the author's text. The
+/// tags are found by their delimiters; Markdown structure comes from cmark-gfm's own parse.
+public enum TemplateTags {
+    /// What a tag's link becomes: the URL of the post a Jekyll `post_url`/`link` names
+    /// (`2025-03-11-the-film` or `_posts/2025-03-11-the-film.md`), or nil to drop it.
+    public typealias PostURL = @Sendable (_ name: String) -> String?
+
+    /// Whether `text` may hold a tag at all: the cheap test that keeps the common review from
+    /// paying for anything else.
+    static func mayContain(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count > 1 else { return false }
+            for index in 0..<(bytes.count - 1) where bytes[index] == UInt8(ascii: "{") {
+                let next = bytes[index + 1]
+                if next == UInt8(ascii: "{") || next == UInt8(ascii: "%") { return true }
+            }
+            return false
+        }
+    }
+
+    /// A front-matter text (a summary) without tags, on one line.
+    public static func plainText(_ text: String) -> String {
+        guard mayContain(text) else { return text }
+        return clean(text, protected: [], postURL: nil).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// `markdown` with every tag outside the `protected` byte ranges (code) replaced.
+    static func clean(_ markdown: String, protected: [Range<Int>], postURL: PostURL?) -> String {
+        var scanner = Scanner(bytes: Array(markdown.utf8), protected: protected.sorted { $0.lowerBound < $1.lowerBound }, postURL: postURL)
+        scanner.run()
+        return String(decoding: scanner.output, as: UTF8.self)
+    }
+
+    /// One tag: its kind by delimiters, its name and arguments.
+    struct Tag {
+        enum Kind { case liquidTag, liquidOutput, shortcode, shortcodeComment }
+        var kind: Kind
+        var inner: String
+        /// Where the tag ends (exclusive).
+        var end: Int
+
+        var words: [String] { Arguments.split(inner) }
+        var name: String { words.first?.lowercased() ?? "" }
+        var positional: [String] { words.dropFirst().filter { !$0.contains("=") } }
+
+        /// A named argument (`id="x"`, `src=x`).
+        func named(_ key: String) -> String? {
+            for word in words.dropFirst() {
+                guard let equals = word.firstIndex(of: "=") else { continue }
+                if word[..<equals].lowercased() == key { return Arguments.unquote(String(word[word.index(after: equals)...])) }
+            }
+            return nil
+        }
+
+        /// The tag at `start` (which holds `{{` or `{%`), or nil when it is not closed nearby.
+        static func at(_ bytes: [UInt8], _ start: Int) -> Tag? {
+            let second = bytes[start + 1]
+            let third: UInt8? = start + 2 < bytes.count ? bytes[start + 2] : nil
+            let open: Int, close: [UInt8], kind: Kind
+            if second == UInt8(ascii: "{"), third == UInt8(ascii: "<") {
+                (open, close, kind) = (3, Array(">}}".utf8), .shortcode)
+            } else if second == UInt8(ascii: "{"), third == UInt8(ascii: "%") {
+                (open, close, kind) = (3, Array("%}}".utf8), .shortcode)
+            } else if second == UInt8(ascii: "%") {
+                (open, close, kind) = (2, Array("%}".utf8), .liquidTag)
+            } else {
+                (open, close, kind) = (2, Array("}}".utf8), .liquidOutput)
+            }
+            // A tag fits on a few lines; braces never closed are text, and the bound keeps a
+            // file full of them linear.
+            let limit = min(bytes.count, start + open + 4096)
+            var index = start + open
+            while index + close.count <= limit {
+                if bytes[index] == close[0], bytes[index..<(index + close.count)].elementsEqual(close) {
+                    var inner = String(decoding: bytes[(start + open)..<index], as: UTF8.self)
+                    var tagKind = kind
+                    if kind == .shortcode {
+                        let trimmed = inner.trimmingCharacters(in: .whitespacesAndNewlines)
+                        if trimmed.hasPrefix("/*"), trimmed.hasSuffix("*/"), trimmed.count >= 4 {
+                            tagKind = .shortcodeComment
+                            inner = String(trimmed.dropFirst(2).dropLast(2))
+                        }
+                    }
+                    // Liquid's whitespace control (`{%-`, `-%}`) is no part of the name.
+                    if kind != .shortcode { inner = inner.trimmingCharacters(in: CharacterSet(charactersIn: "-")) }
+                    return Tag(kind: tagKind, inner: inner.trimmingCharacters(in: .whitespacesAndNewlines), end: index + close.count)
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+
+    /// Arguments as Liquid and Hugo write them: words, `"quoted strings"`, `` `raw strings` ``.
+    enum Arguments {
+        static func split(_ text: String) -> [String] {
+            var words: [String] = []
+            var current = ""
+            var quote: Character?
+            for character in text {
+                if let open = quote {
+                    current.append(character)
+                    if character == open { quote = nil }
+                } else if character == "\"" || character == "`" || character == "'" {
+                    quote = character
+                    current.append(character)
+                } else if character.isWhitespace {
+                    if !current.isEmpty { words.append(current); current = "" }
+                } else {
+                    current.append(character)
+                }
+            }
+            if !current.isEmpty { words.append(current) }
+            return words
+        }
+
+        static func unquote(_ word: String) -> String {
+            guard let first = word.first, "\"`'".contains(first), word.count >= 2, word.last == first else { return word }
+            return String(word.dropFirst().dropLast())
+        }
+    }
+
+    private struct Scanner {
+        let bytes: [UInt8]
+        let protected: [Range<Int>]
+        let postURL: PostURL?
+        var output: [UInt8] = []
+        var index = 0
+        var nextProtected = 0
+
+        init(bytes: [UInt8], protected: [Range<Int>], postURL: PostURL?) {
+            self.bytes = bytes
+            self.protected = protected
+            self.postURL = postURL
+            output.reserveCapacity(bytes.count)
+        }
+
+        mutating func run() {
+            while index < bytes.count {
+                while nextProtected < protected.count, protected[nextProtected].upperBound <= index { nextProtected += 1 }
+                if nextProtected < protected.count, protected[nextProtected].contains(index) {
+                    output += bytes[index..<protected[nextProtected].upperBound]
+                    index = protected[nextProtected].upperBound
+                    continue
+                }
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "{"), index + 1 < bytes.count,
+                   bytes[index + 1] == UInt8(ascii: "{") || bytes[index + 1] == UInt8(ascii: "%"),
+                   let tag = Tag.at(bytes, index) {
+                    index = tag.end
+                    replace(tag)
+                    continue
+                }
+                output.append(byte)
+                index += 1
+            }
+        }
+
+        mutating func emit(_ text: String) { output += Array(text.utf8) }
+
+        mutating func replace(_ tag: Tag) {
+            switch tag.kind {
+            case .liquidOutput:
+                return
+            case .shortcodeComment:
+                // Hugo's way of showing a shortcode as text: the site shows `{{< name >}}`.
+                emit("{{< \(tag.inner.trimmingCharacters(in: .whitespaces)) >}}")
+            case .liquidTag:
+                switch tag.name {
+                case "post_url", "link":
+                    if let target = tag.positional.first.map(Arguments.unquote), let url = postURL?(target) { emit(url) }
+                case "youtube", "vimeo":
+                    if let id = tag.positional.first.map(Arguments.unquote) { emitVideo(tag.name, id) }
+                case "highlight":
+                    emit("```" + (tag.positional.first ?? ""))
+                case "endhighlight":
+                    emit("```")
+                case "comment":
+                    skip(until: "endcomment", keep: false)
+                case "raw":
+                    skip(until: "endraw", keep: true)
+                default:
+                    return
+                }
+            case .shortcode:
+                switch tag.name {
+                case "youtube", "vimeo":
+                    if let id = tag.named("id") ?? tag.positional.first.map(Arguments.unquote) { emitVideo(tag.name, id) }
+                case "figure":
+                    if let src = tag.named("src") {
+                        let alt = tag.named("alt") ?? tag.named("caption") ?? tag.named("title") ?? ""
+                        emit("![\(Self.escapeLabel(alt))](<\(src.filter { $0 != "<" && $0 != ">" && !$0.isNewline })>)")
+                    }
+                case "highlight":
+                    emit("```" + (tag.positional.first.map(Arguments.unquote) ?? ""))
+                case "/highlight":
+                    emit("```")
+                default:
+                    return
+                }
+            }
+        }
+
+        /// A link to the video, as an autolink so that it is one in HTML too.
+        mutating func emitVideo(_ site: String, _ id: String) {
+            let safe = id.filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+            guard !safe.isEmpty else { return }
+            emit(site == "youtube" ? "<https://www.youtube.com/watch?v=\(safe)>" : "<https://vimeo.com/\(safe)>")
+        }
+
+        /// Skips (or copies) everything up to the Liquid tag `{% end %}`, which is removed; an
+        /// unclosed block runs to the end, as Liquid would refuse the page.
+        mutating func skip(until end: String, keep: Bool) {
+            var search = index
+            while search + 1 < bytes.count {
+                if bytes[search] == UInt8(ascii: "{"), bytes[search + 1] == UInt8(ascii: "%"),
+                   let tag = Tag.at(bytes, search), tag.kind == .liquidTag, tag.name == end {
+                    if keep { output += bytes[index..<search] }
+                    index = tag.end
+                    return
+                }
+                search += 1
+            }
+            if keep { output += bytes[index...] }
+            index = bytes.count
+        }
+
+        static func escapeLabel(_ text: String) -> String {
+            var out = ""
+            for character in text where !character.isNewline {
+                if "[]\\".contains(character) { out.append("\\") }
+                out.append(character)
+            }
+            return out
+        }
+    }
+}
