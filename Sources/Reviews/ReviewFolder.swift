@@ -9,21 +9,29 @@ public enum ReviewFolder {
     ///   a config error, not an empty site: building from it would empty every feed.
     public static func entries(in siteDirectory: URL, settings: FilesSettings) throws -> [String] {
         let folder = settings.folder
-        func problem(_ message: String) -> Diagnostics {
-            // Where the fix is: the `folder` line when it is written, else the folder itself.
+        /// Where the fix is: the `folder` line when it is written, else the folder itself
+        /// (`reviews:1: reviews: …`, as before sources).
+        func problem(configured: String, default message: String) -> Diagnostics {
             if let line = settings.folderLine {
-                return Diagnostics([Diagnostic(file: ConfigLoader.fileName, line: line, key: "source.folder", message: "\"\(folder)\" \(message)")])
+                return Diagnostics([Diagnostic(file: ConfigLoader.fileName, line: line, key: "source.folder", message: "\"\(folder)\" \(configured)")])
             }
             return Diagnostics([Diagnostic(file: folder, line: 1, key: folder, message: message)])
         }
         let top = siteDirectory.path + "/" + folder
         var info = stat()
         guard stat(top, &info) == 0 else {
-            throw problem(errno == ENOENT ? "the reviews folder is missing: reviews are read from \(folder)/ in the site folder (set [source] folder)"
-                                          : "the reviews folder cannot be read: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            throw errno == ENOENT
+                ? problem(configured: "is missing: there is no such folder in the site folder",
+                          default: "the reviews folder is missing: reviews are read from reviews/ in the site folder (or set [source] folder)")
+                : problem(configured: "cannot be read: \(reason)", default: "the reviews folder cannot be read: \(reason)")
         }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw problem("is not a folder: reviews are read from \(folder)/ in the site folder") }
-        guard var listing = Listing(top) else { throw problem("the reviews folder cannot be read (check its permissions)") }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw problem(configured: "is not a folder", default: "is not a folder: reviews are read from reviews/ in the site folder (or set [source] folder)")
+        }
+        guard var listing = Listing(top) else {
+            throw problem(configured: "cannot be read (check its permissions)", default: "the reviews folder cannot be read (check its permissions)")
+        }
         var entries: [String] = []
         walk(&listing, relative: folder, isTop: true, into: &entries)
         return entries.sorted()
