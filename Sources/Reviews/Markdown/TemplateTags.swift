@@ -69,41 +69,48 @@ public enum TemplateTags {
         }
 
         /// The tag at `start` (which holds `{{` or `{%`), or nil when it is not closed nearby.
-        static func at(_ bytes: [UInt8], _ start: Int) -> Tag? {
+        /// - Parameter find: the first occurrence of a closing delimiter at or after a position.
+        static func at(_ bytes: [UInt8], _ start: Int, find: (Closer, Int) -> Int?) -> Tag? {
             let second = bytes[start + 1]
             let third: UInt8? = start + 2 < bytes.count ? bytes[start + 2] : nil
-            let open: Int, close: [UInt8], kind: Kind
+            let open: Int, closer: Closer, kind: Kind
             if second == UInt8(ascii: "{"), third == UInt8(ascii: "<") {
-                (open, close, kind) = (3, Array(">}}".utf8), .shortcode)
+                (open, closer, kind) = (3, .shortcode, .shortcode)
             } else if second == UInt8(ascii: "{"), third == UInt8(ascii: "%") {
-                (open, close, kind) = (3, Array("%}}".utf8), .shortcode)
+                (open, closer, kind) = (3, .percentShortcode, .shortcode)
             } else if second == UInt8(ascii: "%") {
-                (open, close, kind) = (2, Array("%}".utf8), .liquidTag)
+                (open, closer, kind) = (2, .liquidTag, .liquidTag)
             } else {
-                (open, close, kind) = (2, Array("}}".utf8), .liquidOutput)
+                (open, closer, kind) = (2, .liquidOutput, .liquidOutput)
             }
-            // A tag fits on a few lines; braces never closed are text, and the bound keeps a
-            // file full of them linear.
-            let limit = min(bytes.count, start + open + 4096)
-            var index = start + open
-            while index + close.count <= limit {
-                if bytes[index] == close[0], bytes[index..<(index + close.count)].elementsEqual(close) {
-                    var inner = String(decoding: bytes[(start + open)..<index], as: UTF8.self)
-                    var tagKind = kind
-                    if kind == .shortcode {
-                        let trimmed = inner.trimmingCharacters(in: .whitespacesAndNewlines)
-                        if trimmed.hasPrefix("/*"), trimmed.hasSuffix("*/"), trimmed.count >= 4 {
-                            tagKind = .shortcodeComment
-                            inner = String(trimmed.dropFirst(2).dropLast(2))
-                        }
-                    }
-                    // Liquid's whitespace control (`{%-`, `-%}`) is no part of the name.
-                    if kind != .shortcode { inner = inner.trimmingCharacters(in: CharacterSet(charactersIn: "-")) }
-                    return Tag(kind: tagKind, inner: inner.trimmingCharacters(in: .whitespacesAndNewlines), end: index + close.count)
+            // A tag fits on a few lines: braces not closed within 4 KiB are text.
+            guard let index = find(closer, start + open), index - start <= 4096 else { return nil }
+            var inner = String(decoding: bytes[(start + open)..<index], as: UTF8.self)
+            var tagKind = kind
+            if kind == .shortcode {
+                let trimmed = inner.trimmingCharacters(in: .whitespacesAndNewlines)
+                if trimmed.hasPrefix("/*"), trimmed.hasSuffix("*/"), trimmed.count >= 4 {
+                    tagKind = .shortcodeComment
+                    inner = String(trimmed.dropFirst(2).dropLast(2))
                 }
-                index += 1
             }
-            return nil
+            // Liquid's whitespace control (`{%-`, `-%}`) is no part of the name.
+            if kind != .shortcode { inner = inner.trimmingCharacters(in: CharacterSet(charactersIn: "-")) }
+            return Tag(kind: tagKind, inner: inner.trimmingCharacters(in: .whitespacesAndNewlines), end: index + closer.bytes.count)
+        }
+    }
+
+    /// The closing delimiters.
+    enum Closer: Int, CaseIterable {
+        case shortcode, percentShortcode, liquidTag, liquidOutput
+
+        var bytes: [UInt8] {
+            switch self {
+            case .shortcode: return Array(">}}".utf8)
+            case .percentShortcode: return Array("%}}".utf8)
+            case .liquidTag: return Array("%}".utf8)
+            case .liquidOutput: return Array("}}".utf8)
+            }
         }
     }
 
@@ -143,6 +150,9 @@ public enum TemplateTags {
         var output: [UInt8] = []
         var index = 0
         var nextProtected = 0
+        /// Per closing delimiter, its next occurrence found so far (`Int.max`: none to the end).
+        /// Searches only move forward, so this keeps a text full of unclosed braces linear.
+        var closers = [Int](repeating: -1, count: Closer.allCases.count)
 
         init(bytes: [UInt8], protected: [Range<Int>], postURL: PostURL?) {
             self.bytes = bytes
@@ -162,7 +172,7 @@ public enum TemplateTags {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "{"), index + 1 < bytes.count,
                    bytes[index + 1] == UInt8(ascii: "{") || bytes[index + 1] == UInt8(ascii: "%"),
-                   let tag = Tag.at(bytes, index) {
+                   let tag = tag(at: index) {
                     index = tag.end
                     replace(tag)
                     continue
@@ -170,6 +180,25 @@ public enum TemplateTags {
                 output.append(byte)
                 index += 1
             }
+        }
+
+        mutating func tag(at start: Int) -> Tag? {
+            Tag.at(bytes, start) { closer, from in
+                if closers[closer.rawValue] < from {
+                    closers[closer.rawValue] = Self.firstIndex(of: closer.bytes, in: bytes, from: from) ?? Int.max
+                }
+                let found = closers[closer.rawValue]
+                return found == Int.max ? nil : found
+            }
+        }
+
+        static func firstIndex(of needle: [UInt8], in bytes: [UInt8], from: Int) -> Int? {
+            var index = from
+            while index + needle.count <= bytes.count {
+                if bytes[index] == needle[0], bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+                index += 1
+            }
+            return nil
         }
 
         mutating func emit(_ text: String) { output += Array(text.utf8) }
@@ -230,7 +259,7 @@ public enum TemplateTags {
             var search = index
             while search + 1 < bytes.count {
                 if bytes[search] == UInt8(ascii: "{"), bytes[search + 1] == UInt8(ascii: "%"),
-                   let tag = Tag.at(bytes, search), tag.kind == .liquidTag, tag.name == end {
+                   let tag = tag(at: search), tag.kind == .liquidTag, tag.name == end {
                     if keep { output += bytes[index..<search] }
                     index = tag.end
                     return
