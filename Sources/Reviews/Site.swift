@@ -37,12 +37,13 @@ public struct Site: Sendable {
     /// The absolute permalink of a review: its own when its source gives one, else `site.permalink`'s.
     public func permalink(_ review: Review) -> String { review.permalink ?? config.site.permalink(slug: review.slug, date: review.date) }
 
-    /// Where a Jekyll `{% post_url NAME %}` or `{% link _posts/NAME.md %}` in a review
-    /// points: the permalink that `site.permalink` gives NAME's slug and date (a link to
-    /// another page, `{% link about.md %}`, becomes `/about.html`, as Jekyll writes it).
-    public var postURL: TemplateTags.PostURL {
+    /// Where the template tags that name a link point (`TemplateTags`): a Jekyll
+    /// `{% post_url NAME %}` or `{% link _posts/NAME.md %}` to the permalink that
+    /// `site.permalink` gives NAME's slug and date (a link to another page, `{% link about.md %}`,
+    /// to `/about.html`, as Jekyll writes it); `{{ site.baseurl }}` and its kin to `site.url`.
+    public var templateLinks: TemplateTags.Links {
         let settings = config.site
-        return { name in
+        return TemplateTags.Links(siteURL: settings.url) { name in
             var target = Substring(name)
             let isPost = target.hasPrefix("_posts/") || !target.contains("/")
             if !isPost {

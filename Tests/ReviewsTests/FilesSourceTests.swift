@@ -166,6 +166,18 @@ struct FilesSourceTests {
         #expect(try load(site).reviews.first?.image == "/images/p.jpg")
     }
 
+    /// `image: assets/x.jpg` is a path from the site's root (Jekyll themes, Hugo's static/);
+    /// in a page bundle it is the bundle's own file, beside the page.
+    @Test func relativeImagesAreSiteRelativeExceptInABundle() throws {
+        let site = try site()
+        try site.review("2025-01-01-a.md", "title: A\nimage: assets/images/a.jpg")
+        try site.write("reviews/b/index.md", "---\ntitle: B\ndate: 2025-01-02\nimage: cover.jpg\n---\nB.\n")
+        let loaded = try load(site)
+        let images = Dictionary(uniqueKeysWithValues: loaded.reviews.map { ($0.slug, loaded.absoluteURL($0.image!, relativeTo: $0)) })
+        #expect(images["a"] == "https://reviews.test/assets/images/a.jpg")
+        #expect(images["b"] == "https://reviews.test/reviews/b/cover.jpg")
+    }
+
     @Test func listAliases() throws {
         let site = try site()
         try site.review("2025-01-01-a.md", "title: A\ndirector: Agnès Varda\ngenre: [Drama, Documentary]")

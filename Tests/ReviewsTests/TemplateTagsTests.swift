@@ -7,7 +7,7 @@ import Testing
 @Suite("Template tags in reviews")
 struct TemplateTagsTests {
     private let base = URL(string: "https://reviews.test/reviews/the-film/")!
-    private let postURL: TemplateTags.PostURL = { name in "https://reviews.test/posts/\(name)/" }
+    private let links = TemplateTags.Links(siteURL: "https://example.github.io/blog") { name in "https://reviews.test/posts/\(name)/" }
 
     @Test(arguments: [
         // Links and videos become links.
@@ -23,6 +23,12 @@ struct TemplateTagsTests {
          "<p><img src=\"https://reviews.test/images/still.jpg\" alt=\"A still\" /></p>\n"),
         ("{{< figure src=\"poster.jpg\" caption=\"The [poster]\" >}}",
          "<p><img src=\"https://reviews.test/reviews/the-film/poster.jpg\" alt=\"The [poster]\" /></p>\n"),
+        // The site's own address, as Jekyll posts write it inside links.
+        // (A path from the host's root, resolved like every link against the review's page.)
+        ("![A still]({{ site.baseurl }}/assets/still.jpg)", "<p><img src=\"https://reviews.test/blog/assets/still.jpg\" alt=\"A still\" /></p>\n"),
+        ("[Home]({{ site.url }}{{ site.baseurl }}/)", "<p><a href=\"https://example.github.io/blog/\">Home</a></p>\n"),
+        ("[CV]({{ \"/cv.pdf\" | relative_url }})", "<p><a href=\"https://reviews.test/blog/cv.pdf\">CV</a></p>\n"),
+        ("[CV]({{ 'cv.pdf' | absolute_url }})", "<p><a href=\"https://example.github.io/blog/cv.pdf\">CV</a></p>\n"),
         // Everything else is removed; what a paired one encloses stays.
         ("Before {{ page.title | upcase }} after.", "<p>Before  after.</p>\n"),
         ("A {%- include note.html -%} B", "<p>A  B</p>\n"),
@@ -46,7 +52,7 @@ struct TemplateTagsTests {
         ("{ single } and {%", "<p>{ single } and {%</p>\n"),
     ])
     func htmlOfTheFeeds(_ markdown: String, _ html: String) {
-        #expect(Markdown.html(markdown, base: base, postURL: postURL) == html)
+        #expect(Markdown.html(markdown, base: base, links: links) == html)
     }
 
     @Test(arguments: [

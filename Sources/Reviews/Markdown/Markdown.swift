@@ -14,9 +14,10 @@ public enum Markdown {
     private static let registered: Void = cmark_gfm_core_extensions_ensure_registered()
 
     /// The body as HTML with every link and image URL made absolute against `base`.
-    /// - Parameter postURL: where a Jekyll `post_url` or `link` tag points (`TemplateTags`).
-    public static func html(_ markdown: String, base: URL, postURL: TemplateTags.PostURL? = nil) -> String {
-        withDocument(markdown, postURL: postURL) { document, parser in
+    /// - Parameter links: where the tags that name a link point (`TemplateTags`); without
+    ///   them those tags are removed.
+    public static func html(_ markdown: String, base: URL, links: TemplateTags.Links? = nil) -> String {
+        withDocument(markdown, links: links) { document, parser in
             absolutizeURLs(in: document, base: base)
             guard let rendered = cmark_render_html(document, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser)) as UnsafeMutablePointer<CChar>?
             else { return "" }
@@ -99,11 +100,11 @@ public enum Markdown {
 
     /// Parses the Markdown, template tags replaced first (`TemplateTags`): Jekyll and Hugo
     /// expand them before their Markdown is read, and a review's reader never sees them.
-    private static func withDocument<T>(_ markdown: String, postURL: TemplateTags.PostURL? = nil,
+    private static func withDocument<T>(_ markdown: String, links: TemplateTags.Links? = nil,
                                         _ body: (OpaquePointer, OpaquePointer) -> T) -> T {
         guard TemplateTags.mayContain(markdown) else { return parse(markdown, options: CMARK_OPT_DEFAULT, body) }
         let code = parse(markdown, options: CMARK_OPT_SOURCEPOS) { document, _ in codeRanges(in: document, of: markdown) }
-        return parse(TemplateTags.clean(markdown, protected: code, postURL: postURL), options: CMARK_OPT_DEFAULT, body)
+        return parse(TemplateTags.clean(markdown, protected: code, links: links), options: CMARK_OPT_DEFAULT, body)
     }
 
     /// The byte ranges of the code spans and code blocks, where braces are the author's text.

@@ -16,9 +16,29 @@ import Foundation
 /// Code spans and code blocks are left alone: there the braces are the author's text. The
 /// tags are found by their delimiters; Markdown structure comes from cmark-gfm's own parse.
 public enum TemplateTags {
-    /// What a tag's link becomes: the URL of the post a Jekyll `post_url`/`link` names
-    /// (`2025-03-11-the-film` or `_posts/2025-03-11-the-film.md`), or nil to drop it.
-    public typealias PostURL = @Sendable (_ name: String) -> String?
+    /// What the site's links are, for the tags that name one.
+    public struct Links: Sendable {
+        /// `site.url`, without a trailing slash: `{{ site.url }}` is its scheme and host,
+        /// `{{ site.baseurl }}` its path, as Jekyll splits them.
+        public var siteURL: String
+        /// The URL of the post a Jekyll `post_url`/`link` names (`2025-03-11-the-film` or
+        /// `_posts/2025-03-11-the-film.md`), or nil to drop the tag.
+        public var postURL: @Sendable (_ name: String) -> String?
+
+        public init(siteURL: String, postURL: @escaping @Sendable (_ name: String) -> String?) {
+            self.siteURL = siteURL
+            self.postURL = postURL
+        }
+
+        /// `https://host:port` of the site.
+        var origin: String {
+            guard let url = URL(string: siteURL), let scheme = url.scheme, let host = url.host else { return siteURL }
+            return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        }
+
+        /// The path the site lives under (`/blog`), or empty.
+        var basePath: String { String(siteURL.dropFirst(origin.count)) }
+    }
 
     /// Whether `text` may hold a tag at all: the cheap test that keeps the common review from
     /// paying for anything else.
@@ -37,12 +57,12 @@ public enum TemplateTags {
     /// A front-matter text (a summary) without tags, on one line.
     public static func plainText(_ text: String) -> String {
         guard mayContain(text) else { return text }
-        return clean(text, protected: [], postURL: nil).split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return clean(text, protected: [], links: nil).split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// `markdown` with every tag outside the `protected` byte ranges (code) replaced.
-    static func clean(_ markdown: String, protected: [Range<Int>], postURL: PostURL?) -> String {
-        var scanner = Scanner(bytes: Array(markdown.utf8), protected: protected.sorted { $0.lowerBound < $1.lowerBound }, postURL: postURL)
+    static func clean(_ markdown: String, protected: [Range<Int>], links: Links?) -> String {
+        var scanner = Scanner(bytes: Array(markdown.utf8), protected: protected.sorted { $0.lowerBound < $1.lowerBound }, links: links)
         scanner.run()
         return String(decoding: scanner.output, as: UTF8.self)
     }
@@ -146,7 +166,7 @@ public enum TemplateTags {
     private struct Scanner {
         let bytes: [UInt8]
         let protected: [Range<Int>]
-        let postURL: PostURL?
+        let links: Links?
         var output: [UInt8] = []
         var index = 0
         var nextProtected = 0
@@ -154,10 +174,10 @@ public enum TemplateTags {
         /// Searches only move forward, so this keeps a text full of unclosed braces linear.
         var closers = [Int](repeating: -1, count: Closer.allCases.count)
 
-        init(bytes: [UInt8], protected: [Range<Int>], postURL: PostURL?) {
+        init(bytes: [UInt8], protected: [Range<Int>], links: Links?) {
             self.bytes = bytes
             self.protected = protected
-            self.postURL = postURL
+            self.links = links
             output.reserveCapacity(bytes.count)
         }
 
@@ -206,14 +226,14 @@ public enum TemplateTags {
         mutating func replace(_ tag: Tag) {
             switch tag.kind {
             case .liquidOutput:
-                return
+                if let links, let url = Self.siteLink(tag.inner, links) { emit(url) }
             case .shortcodeComment:
                 // Hugo's way of showing a shortcode as text: the site shows `{{< name >}}`.
                 emit("{{< \(tag.inner.trimmingCharacters(in: .whitespaces)) >}}")
             case .liquidTag:
                 switch tag.name {
                 case "post_url", "link":
-                    if let target = tag.positional.first.map(Arguments.unquote), let url = postURL?(target) { emit(url) }
+                    if let target = tag.positional.first.map(Arguments.unquote), let url = links?.postURL(target) { emit(url) }
                 case "youtube", "vimeo":
                     if let id = tag.positional.first.map(Arguments.unquote) { emitVideo(tag.name, id) }
                 case "highlight":
@@ -243,6 +263,26 @@ public enum TemplateTags {
                 default:
                     return
                 }
+            }
+        }
+
+        /// What the Liquid outputs that name the site's own address become (`{{ site.baseurl }}`,
+        /// `{{ site.url }}`, `{{ "/x.jpg" | relative_url }}`, `{{ "/x.jpg" | absolute_url }}`):
+        /// authors write them inside links, whose targets would break without them.
+        static func siteLink(_ expression: String, _ links: Links) -> String? {
+            let parts = expression.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            switch parts.first {
+            case "site.baseurl" where parts.count == 1: return links.basePath
+            case "site.url" where parts.count == 1: return links.origin
+            default: break
+            }
+            guard parts.count == 2, let value = parts.first, value.count >= 2, let quote = value.first, "\"'".contains(quote), value.last == quote
+            else { return nil }
+            let path = value.dropFirst().dropLast().drop { $0 == "/" }
+            switch parts[1] {
+            case "relative_url": return links.basePath + "/" + path
+            case "absolute_url": return links.siteURL + "/" + path
+            default: return nil
             }
         }
 

@@ -66,7 +66,9 @@ public struct FrontMatterParser: Sendable {
         }
         if !only.isEmpty, !Context.isSelected(mapping, only: only) { return nil }
         context.only = only
-        let fileName = name ?? path.split(separator: "/").last.map(String.init) ?? path
+        let ownName = path.split(separator: "/").last.map(String.init) ?? path
+        let fileName = name ?? ownName
+        context.isBundle = fileName != ownName
         let review = context.review(from: mapping, body: file.body, fileName: fileName)
         if !context.problems.isEmpty {
             return .failure(ReviewProblems(context.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)))
@@ -112,6 +114,8 @@ private struct Context {
     let timeZone: TimeZone
     let siteURL: String?
     var only: [String] = []
+    /// A Hugo page bundle's index, whose relative image is one of the bundle's files.
+    var isBundle = false
     var problems: [Diagnostic] = []
 
     init(path: String, lineOffset: Int, timeZone: TimeZone, siteURL: String?) {
@@ -366,6 +370,11 @@ private struct Context {
               !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             report(node, key, "\"\(text)\" is not an image address: use http(s) or a path on the site")
             return nil
+        }
+        // `assets/x.jpg` is a path from the site's root in Jekyll themes and Hugo's static/
+        // alike; only a page bundle's image is one of its own files, beside its page.
+        if scheme == nil, !isBundle, !text.hasPrefix("/"), let siteURL, let base = URL(string: siteURL + "/") {
+            return URLResolver.absolute(text, base: base)
         }
         return text
     }
