@@ -81,12 +81,15 @@ public struct FrontMatterParser: Sendable {
     }
 
     /// The slug a file name gives: without a leading `YYYY-MM-DD-` and the `.md` or
-    /// `.markdown` extension.
+    /// `.markdown` extension, white space as `-`.
     public static func defaultSlug(fileName: String) -> String {
         var name = Substring(fileName)
         if name.hasSuffix(".md") { name = name.dropLast(3) } else if name.hasSuffix(".markdown") { name = name.dropLast(9) }
         if name.utf8.count > 11, datePrefix(name) != nil { name = name.dropFirst(11) }
-        return String(name)
+        // Spaces are no part of a URL: Hugo writes them as "-", so a file named with them
+        // (which no earlier version accepted) gets the slug its site gives it.
+        guard name.contains(where: \.isWhitespace) else { return String(name) }
+        return name.split(whereSeparator: \.isWhitespace).joined(separator: "-")
     }
 
     /// Whether a slug can be part of a URL (`slug` in front matter must be).
