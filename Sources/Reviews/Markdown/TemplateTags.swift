@@ -5,8 +5,8 @@ import Foundation
 ///
 /// What each becomes (README "Template code in reviews"):
 /// - a link or video: `{% post_url NAME %}` and `{% link PATH %}` the page's URL; `youtube`
-///   and `vimeo` (Liquid plugin tags and Hugo shortcodes) a link to the video; Hugo's
-///   `figure` the image (`![alt](src)`);
+///   and `vimeo` (Liquid plugin tags and Hugo shortcodes) a link to the video, Hugo's `tweet`
+///   (`x`) one to the post; Hugo's `figure` the image (`![alt](src)`);
 /// - `highlight LANG` … `endhighlight` / `/highlight`: a fenced code block;
 /// - `{% comment %}` … `{% endcomment %}`: removed with what is inside;
 /// - `{% raw %}` … `{% endraw %}` and Hugo's `{{</* … */>}}`: their text, as the site shows it;
@@ -248,9 +248,17 @@ public enum TemplateTags {
                     return
                 }
             case .shortcode:
-                switch tag.name {
+                // Hugo's privacy-friendly `youtube_simple`, `vimeo_simple`, `twitter_simple`
+                // name the same things.
+                let name = tag.name.hasSuffix("_simple") ? String(tag.name.dropLast(7)) : tag.name
+                switch name {
                 case "youtube", "vimeo":
-                    if let id = tag.named("id") ?? tag.positional.first.map(Arguments.unquote) { emitVideo(tag.name, id) }
+                    if let id = tag.named("id") ?? tag.positional.first.map(Arguments.unquote) { emitVideo(name, id) }
+                case "tweet", "twitter", "x":
+                    let positional = tag.positional.map(Arguments.unquote)
+                    let user = tag.named("user") ?? (positional.count > 1 ? positional[0] : nil)
+                    let id = tag.named("id") ?? positional.last
+                    if let user, let id, Self.isToken(user), Self.isToken(id) { emit("<https://x.com/\(user)/status/\(id)>") }
                 case "figure":
                     if let src = tag.named("src") {
                         let alt = tag.named("alt") ?? tag.named("caption") ?? tag.named("title") ?? ""
@@ -308,6 +316,11 @@ public enum TemplateTags {
             }
             if keep { output += bytes[index...] }
             index = bytes.count
+        }
+
+        /// Letters, digits, `_` and `-`: what a handle or an id is, and nothing a URL could be bent with.
+        static func isToken(_ text: String) -> Bool {
+            !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
         }
 
         static func escapeLabel(_ text: String) -> String {
