@@ -53,7 +53,9 @@ public enum ReviewFolder {
         }
         for child in children where !isIgnored(child.name) {
             let path = relative + "/" + child.name
-            if child.isFolder {
+            // A folder named like a review file is a mistake to report, not one to walk
+            // (loading it says "not a regular file").
+            if child.isFolder, !isReviewFile(child.name) {
                 if var sub = Listing(listing.path + "/" + child.name) {
                     walk(&sub, relative: path, isTop: false, into: &entries)
                 } else {

@@ -52,7 +52,10 @@ public struct FilesSettings: Sendable, Equatable {
     /// The settings of the site in `directory` as its `syndicate.toml` says; the defaults when
     /// it cannot be read (then loading the site is what reports it).
     public static func ofSite(_ directory: URL) -> FilesSettings {
-        (try? ConfigLoader.load(siteDirectory: directory)).map(FilesSettings.init) ?? FilesSettings()
+        // Most configs have no [source] at all: the cron no-op's fingerprint then parses nothing.
+        guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(ConfigLoader.fileName).path),
+              data.range(of: Data("source".utf8)) != nil else { return FilesSettings() }
+        return (try? ConfigLoader.load(siteDirectory: directory)).map(FilesSettings.init) ?? FilesSettings()
     }
 
     /// The folder's first component, by which `feeds.output` is kept out of it.
