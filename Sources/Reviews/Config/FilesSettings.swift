@@ -7,7 +7,8 @@ import Foundation
 /// files (the loader, the caches' fingerprint, the posting index) needs them, and those are in
 /// this target.
 public struct FilesSettings: Sendable, Equatable {
-    /// The folder of review files, relative to the site, as written (`_posts`, `content/reviews`).
+    /// The folder of review files, relative to the site (`_posts`, `content/reviews`), without
+    /// `./` or a trailing `/`.
     public var folder = "reviews"
     /// The line of `folder` in `syndicate.toml`; nil when it is the default.
     public var folderLine: Int?
@@ -57,9 +58,6 @@ public struct FilesSettings: Sendable, Equatable {
               data.range(of: Data("source".utf8)) != nil else { return FilesSettings() }
         return (try? ConfigLoader.load(siteDirectory: directory)).map(FilesSettings.init) ?? FilesSettings()
     }
-
-    /// The folder's first component, by which `feeds.output` is kept out of it.
-    var firstComponent: String { folder.split(separator: "/").first.map(String.init) ?? folder }
 
     private static func problem(folder: String) -> String? {
         let parts = folder.split(separator: "/", omittingEmptySubsequences: true).filter { $0 != "." }
