@@ -178,6 +178,16 @@ struct FilesSourceTests {
         #expect(images["b"] == "https://reviews.test/reviews/b/cover.jpg")
     }
 
+    @Test func jekyllsPublishedFalseIsADraft() throws {
+        let site = try site()
+        try site.review("2025-01-01-off.md", "title: Off\npublished: false")
+        try site.review("2025-01-02-on.md", "title: On\npublished: true")
+        try site.review("2025-01-03-bad.md", "title: Bad\npublished: maybe")
+        let loaded = try load(site)
+        #expect(loaded.reviews.map { "\($0.slug) \($0.draft)" }.sorted() == ["off true", "on false"])
+        #expect(problems(loaded) == ["reviews/2025-01-03-bad.md:3: published: expected true or false, found a string"])
+    }
+
     @Test func listAliases() throws {
         let site = try site()
         try site.review("2025-01-01-a.md", "title: A\ndirector: Agnès Varda\ngenre: [Drama, Documentary]")

@@ -226,6 +226,8 @@ private struct Context {
         guard let title, let date else { return nil }
         var review = Review(source: path, title: title, date: date, slug: slug)
         if let (key, node) = field("draft") { review.draft = bool(node, key: key) ?? false }
+        // Jekyll's way to keep a post off the site.
+        if let (key, node) = field("published"), bool(node, key: key) == false { review.draft = true }
         if let (key, node) = field("updated", "lastmod", "last_modified_at") { review.updated = self.date(node, key: key) }
         if let (key, node) = field("headline") { review.headline = nonEmptyString(node, key: key) }
         if let (key, node) = field("kind") { review.kind = nonEmptyString(node, key: key) ?? review.kind }
