@@ -143,6 +143,16 @@ struct JekyllAndHugoSiteTests {
         #expect(try #require(site.read("feeds/feed.xml")).contains("Edited: a trial."))
     }
 
+    /// The posting commands read the configured folder too (a site with no reviews/ at all).
+    @Test func postingReadsTheConfiguredFolder() throws {
+        let site = try site(source: "[source]\nfolder = \"_posts\"\n\n[[destination]]\nname = \"hook\"\nkind = \"webhook\"\nformat = \"json\"",
+                            permalink: "/{slug}/")
+        try site.write("_posts/2025-03-11-a-review.md", "---\ntitle: A review\n---\nBody.\n")
+        let dryRun = try run(binary, ["post", "--dry-run", "--site", site.directory.path], environment: pinned)
+        #expect(dryRun.status != 2, "\(dryRun.stderr)")
+        #expect(dryRun.stdout.contains("would post a-review → hook"), "\(dryRun.stdout)\(dryRun.stderr)")
+    }
+
     @Test func aMissingFolderIsAConfigErrorNamingIt() throws {
         let site = try site(source: "[source]\nfolder = \"content/films\"", permalink: "/reviews/{slug}/")
         let result = try build(site)
