@@ -154,22 +154,24 @@ struct JekyllAndHugoSiteTests {
     }
 
     /// toml++ (inside TOMLKit) asserts, aborting the process, on a date-time whose `T` is
-    /// followed by no digit: the front-matter fuzzer found it in TOML front matter, where it
+    /// followed by no digit, and on a date, a space and a lone digit: the front-matter fuzzer
+    /// found them in TOML front matter, where each
     /// would have killed every command over one review. Now an error on its line, in front
     /// matter and in syndicate.toml alike (the input is kept in Tests/FuzzCorpus).
-    @Test(arguments: ["2025-03-11TA09:30", "2025-03-11t:", "[2025-03-11T-1:00]", "{ a = 1999-01-01Tx:1 }"])
+    @Test(arguments: ["2025-03-11TA09:30", "2025-03-11t:", "[2025-03-11T-1:00]", "{ a = 1999-01-01Tx:1 }",
+                      "2025-03-11 1", "{ d = 2025-03-1\u{01} 1}", "[2025-03-11 1]", "2025-0_3-11 1 # x"])
     func aDateTimeWithoutATimeIsAnErrorNotAnAbort(_ value: String) throws {
         let site = try site(source: "", permalink: "/{slug}/")
         try site.write("reviews/a.md", "+++\ntitle = \"A\"\ndate = \(value)\n+++\nBody.\n")
         let review = try build(site)
         #expect(review.status == 2 || review.status == 1, "\(review.stderr)")
-        #expect(review.stderr.contains("reviews/a.md:3: front matter: invalid TOML: expected a time after "), "\(review.stderr)")
+        #expect(review.stderr.contains("reviews/a.md:3: front matter: invalid TOML: expected a "), "\(review.stderr)")
 
         let config = try #require(site.read("syndicate.toml"))
         try site.write("syndicate.toml", config.replacingOccurrences(of: "[feeds]", with: "[feeds]\nx = \(value)"))
         let check = try run(binary, ["check", "--site", site.directory.path], environment: pinned)
         #expect(check.status == 1, "\(check.stderr)")
-        #expect(check.stderr.contains("syndicate.toml:11: syntax: expected a time after "), "\(check.stderr)")
+        #expect(check.stderr.contains("syndicate.toml:11: syntax: expected a "), "\(check.stderr)")
     }
 
     @Test func aMissingFolderIsAConfigErrorNamingIt() throws {

@@ -4,8 +4,9 @@
 /// - a table header whose bracket is followed by anything but a key or `]` (`[=`, a lone `[`,
 ///   `[[[a]]]`; marzer/tomlplusplus#301);
 /// - an array whose next value starts with `}` (`x = [}`, `x = [1, }`);
-/// - a date-time whose `T` is followed by anything but a digit (`2025-03-11TA09:30`), found
-///   by the front-matter fuzzer in TOML front matter.
+/// - a date-time whose `T` is followed by anything but a digit (`2025-03-11TA09:30`), or a
+///   date followed by a space and a lone digit (`2025-03-11 1`), both found by the
+///   front-matter fuzzer in TOML front matter.
 ///
 /// Both are invalid TOML, so refusing them changes nothing for a valid file. A small lexical
 /// pass (strings, comments, brackets) tells a header from an array that starts a line.
@@ -62,6 +63,9 @@ enum TOMLPreflight {
                 if let position = timeMissingAfterT(scalars, from: index) {
                     return (line, "expected a time after '\(scalars[position - 1])' in the date-time, saw \(describe(position))")
                 }
+                if let position = loneDigitAfterDate(scalars, from: index) {
+                    return (line, "expected a two-digit hour after the date and its space, saw \(describe(position))")
+                }
             case "[", "{":
                 open.append(scalar)
             case "]", "}":
@@ -90,6 +94,24 @@ enum TOMLPreflight {
         let separator = start + pattern.count
         guard scalars[separator] == "T" || scalars[separator] == "t" else { return nil }
         return ("0"..."9").contains(scalars[separator + 1]) ? nil : separator + 1
+    }
+
+    /// Where a value starting at `start` is ten characters shaped like a date (`_` aside, as
+    /// toml++ counts them), then a space, one digit and no second one (`2025-03-11 1`): the
+    /// position after that digit. toml++ takes it for the start of a time and asserts.
+    private static func loneDigitAfterDate(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
+        var chars: [Unicode.Scalar] = []
+        var index = start
+        while index < scalars.count, chars.count <= 10 {
+            let scalar = scalars[index]
+            if scalar.properties.isWhitespace || "],}#".unicodeScalars.contains(scalar) { break }
+            if scalar != "_" { chars.append(scalar) }
+            index += 1
+        }
+        guard chars.count == 10, chars[4] == "-", chars[7] == "-", index + 1 < scalars.count,
+              scalars[index] == " ", ("0"..."9").contains(scalars[index + 1]) else { return nil }
+        let after = index + 2
+        return after < scalars.count && ("0"..."9").contains(scalars[after]) ? nil : after
     }
 
     private static func isDate(_ scalars: [Unicode.Scalar], _ start: Int) -> Bool {
