@@ -37,7 +37,7 @@ package enum ReviewCards {
         let folder = site.feedsDirectory.appendingPathComponent(ReviewImage.cardsFolder)
         let previous = CardManifest.load(siteDirectory: site.directory, output: site.config.feeds.output)
         var manifest = CardManifest(output: site.config.feeds.output, recipe: CardRenderer.recipe)
-        let images = ReviewImage(siteDirectory: site.directory)
+        let images = ReviewImage(site: site)
         if site.config.images.cards {
             let reviews = site.published(at: now).filter { $0.image != nil }
             if !reviews.isEmpty {

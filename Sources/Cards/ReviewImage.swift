@@ -7,8 +7,13 @@ import Reviews
 /// `.syndicate/cache/images/`. The cards and the adapters that upload an image all find it here.
 package struct ReviewImage: Sendable {
     package let siteDirectory: URL
+    /// `site.url`: an image at an address under it is looked for among the site's files first.
+    package let siteURL: String
 
-    package init(siteDirectory: URL) { self.siteDirectory = siteDirectory }
+    package init(site: Site) {
+        siteDirectory = site.directory
+        siteURL = site.config.site.url
+    }
 
     /// What a review's `image` names.
     package enum Location: Sendable, Equatable {
@@ -24,6 +29,11 @@ package struct ReviewImage: Sendable {
         let lower = trimmed.lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") || trimmed.hasPrefix("//") {
             let url = trimmed.hasPrefix("//") ? "https:" + trimmed : trimmed
+            // The site's own address (a files source makes `assets/x.jpg` absolute): its file,
+            // when the site folder has it, rather than a fetch of what may not be published yet.
+            if !siteURL.isEmpty, url.hasPrefix(siteURL + "/"), case .success(let file) = locate(String(url.dropFirst(siteURL.count))) {
+                return .success(file)
+            }
             return .success(.remote(url: url, cache: cachePath(url)))
         }
         // A path on the site: never outside it, never another scheme.

@@ -108,7 +108,7 @@ public struct BlueskyDestination: DestinationKind {
     /// The review's image as a file on this machine (the site's, or a remote image as `build`
     /// cached it) of at most 1,000,000 bytes, the thumbnail's limit.
     private func localImage(_ review: Review) -> String? {
-        guard let path = ReviewImage(siteDirectory: siteDirectory).localFile(review.image),
+        guard let path = ReviewImage(site: site).localFile(review.image),
               let size = FileStat(path)?.size, size > 0, size <= Self.thumbLimit else { return nil }
         return path
     }

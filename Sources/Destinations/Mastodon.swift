@@ -277,7 +277,7 @@ public struct MastodonDestination: DestinationKind {
 
     /// The original image when it is readable and at most 8 MB, else the review's card.
     private func imageFile(_ media: Media) -> (Data, String, String)? {
-        let candidates = [ReviewImage(siteDirectory: site.directory).localFile(media.image), ReviewImage.cardPath(slug: media.slug, site: site)]
+        let candidates = [ReviewImage(site: site).localFile(media.image), ReviewImage.cardPath(slug: media.slug, site: site)]
         for path in candidates.compactMap({ $0 }) {
             guard let size = FileStat(path)?.size, size > 0, size <= Int64(CardRenderer.maximumBytes),
                   case .success(let bytes) = RegularFile.read(path), let type = ImageType.of(bytes) else { continue }
