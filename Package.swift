@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "HTTP", "SyndicateTesting", "CLibXML2"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "SyndicateTesting"]),
         .testTarget(name: "PostingTests", dependencies: [
-            "Posting", "Destinations", "HTTP", "Reviews", "SyndicateTesting",
+            "Posting", "Destinations", "HTTP", "Reviews", "ReviewSources", "SyndicateTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "SyndicateTesting"]),
