@@ -9,8 +9,11 @@ struct PostCommand: AsyncParsableCommand {
         commandName: "post",
         abstract: "Post every published review that a destination does not have yet, and retry what is due (the cron job).",
         discussion: """
-        Exit status: 0 everything delivered or scheduled (or another run holds the lock); 1 something became dead or \
-        unknown in this run, or a destination lacks credentials; 2 config error.
+        Exit status: 0 everything delivered or scheduled (or another run holds the lock; an invalid review is listed \
+        and left out); 1 something became dead or unknown in this run, a destination lacks credentials, or a remote \
+        source could not be read and its last good copy was used; 2 config error, or the source has nothing to read. \
+        With post.since unset, the first post to meet a destination adopts the reviews already published: they are \
+        recorded as posted without sending (try --dry-run first).
         """
     )
 

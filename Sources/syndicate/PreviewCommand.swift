@@ -7,7 +7,7 @@ import Reviews
 struct PreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Print exactly what would be posted, with its length under each destination's rule. No network.",
+        abstract: "Print exactly what would be posted, with its length under each destination's rule. Sends nothing.",
         discussion: "Without SLUG: the newest published review. Exit status: 0 every post fits; 1 one does not, or cannot be composed."
     )
 
@@ -23,7 +23,7 @@ struct PreviewCommand: AsyncParsableCommand {
             console.error("no destination in \(ConfigLoader.fileName) to preview for: add a [[destination]] table")
             throw ExitCode(1)
         }
-        // No network for posting; a remote source is read (once), as every command reads it.
+        // Nothing is sent; a remote source is read (once), as every command reads it.
         let (site, fallback) = try await session.readSite(console)
         // Reported like in `check`: the review asked for may be the one that is invalid.
         site.diagnostics.forEach { console.problem($0.description) }
