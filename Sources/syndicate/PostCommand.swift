@@ -118,8 +118,9 @@ struct RepostCommand: AsyncParsableCommand {
         }
         var poster = session.poster
         poster.onResult = { outcome in console.info(describe(outcome)) }
-        let report = try await poster.repost(review, only: names)
+        let report = try await poster.repost(review, only: names, index: index)
         withExtendedLifetime(lock) {}
+        if let adoption = report.adoption { console.notice(adoption.summary()) }
         console.info(summarize(report))
         if report.hasFailures || fellBack { throw ExitCode(1) }
     }

@@ -145,6 +145,27 @@ struct AdoptionTests {
         #expect(try deliveries(site).map { "\($0.destination):\($0.adopted)" }.sorted() == ["hook:false", "late:true"])
     }
 
+    /// A `repost` made before the first `post` (to try a destination out) adopts first: else
+    /// the destination would count as met, and the next `post` would send the back catalogue.
+    @Test func aRepostBeforeTheFirstPostAdoptsFirst() async throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try hookSite(reviews: 3, server: server)
+        let clock = TestClock(start)
+        let session = try PostingSession.open(siteDirectory: site.directory, clock: { clock.now })
+        let index = try await session.readReviews()
+        let indexed = try #require(index.reviews.first { $0.slug == "r0002" })
+        let review = try index.review(indexed).get()
+        let report = try await session.poster.repost(review, index: index)
+        #expect(report.adoption?.reviews.count == 3)
+        #expect(slugs(server) == ["r0002"])
+        #expect(try deliveries(site).map { "\($0.slug)#\($0.series):\($0.adopted)" }
+                    == ["r0000#0:true", "r0001#0:true", "r0002#0:true", "r0002#1:false"])
+        clock.advance(60)
+        let next = try await post(site, clock: clock)
+        #expect(next.outcomes.isEmpty && next.adoption == nil)
+        #expect(server.requests.count == 1)
+    }
+
     @Test func postSinceIsABackfillWithNoAdoption() async throws {
         let server = try FakeServer(responses: [.json(200, "{}")])
         let site = try hookSite(reviews: 3, server: server, since: "2025-01-02")

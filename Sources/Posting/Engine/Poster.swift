@@ -145,9 +145,21 @@ public struct Poster: Sendable {
 
     /// `repost`: a new delivery of one review for each destination named (default: every
     /// enabled one), sent now even if posted before.
-    public func repost(_ review: Review, only names: [String]? = nil) async throws -> PostReport {
+    /// - Parameter index: the site's reviews, for first-run adoption: a repost to a destination
+    ///   no run has met would make it met, and the next `post` would then send the whole back
+    ///   catalogue there; so it adopts them first, like the first `post` would.
+    public func repost(_ review: Review, only names: [String]? = nil, index: ReviewIndex? = nil) async throws -> PostReport {
         var report = try recoverInterrupted()
         let targets = destinations.filter { $0.kind != WebSubKind.name && (names == nil || names!.contains($0.name)) }
+        if let index {
+            let now = clock()
+            let published = index.reviews.filter { $0.isPublished(at: now) }
+            if let adoption = try adoption(of: published, among: targets, only: names) {
+                try ledger.adopt(reviews: adoption.reviews.map { ($0.id, $0.slug, $0.date, $0.contentHash) },
+                                 destinations: adoption.destinations, now: now)
+                report.adoption = adoption
+            }
+        }
         await prepare(Set(targets.map(\.name)))
         var deliveries: [Delivery] = []
         for destination in targets {
