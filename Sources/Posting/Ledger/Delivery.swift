@@ -54,7 +54,8 @@ public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var lastError: String?
     public var remoteID: String?
     public var remoteURL: String?
-    /// The review file's digest when the delivery was created.
+    /// The review's digest when the delivery was created (`Review.contentHash`: a file's
+    /// bytes, or a remote item's content as its source digests it).
     public var contentHash: String
     public var createdAt: Date
     public var updatedAt: Date

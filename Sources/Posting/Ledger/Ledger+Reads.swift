@@ -49,8 +49,9 @@ extension Ledger {
         }
     }
 
-    /// The slugs that already have an automatic (series 0) delivery on each destination: the
-    /// question `post` asks of every review on every run, answered without loading whole rows.
+    /// The reviews (identities) that already have an automatic (series 0) delivery on each
+    /// destination: the question `post` asks of every review on every run, answered without
+    /// loading whole rows.
     public func reviewsWithDelivery(destinations: [String]) throws -> [String: Set<String>] {
         try database.read { db in
             // One row per review rather than per delivery: a ledger of 10,000 reviews on six
