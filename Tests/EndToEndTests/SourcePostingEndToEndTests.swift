@@ -56,6 +56,13 @@ struct SourcePostingEndToEndTests {
         #expect(backdated.count == 1)
         #expect(backdated.first?["adopted"] as? Bool == false)
         #expect(backdated.first?["remote_url"] as? String == "https://hook.test/1")
+
+        // An edit is flagged, never posted again.
+        try site.review("backdated.md", "title: Backdated, edited\ndate: 2024-03-01")
+        #expect(try syndicate(["post"], site).status == 0)
+        #expect(server.requests.count == 1)
+        #expect(try statusRows(site, ["backdated"]).first?["changed_since_posted"] as? Bool == true)
+        #expect(try statusRows(site, ["r0000"]).first?["changed_since_posted"] as? Bool == false)
     }
 
     /// The README's cron line, as written there: one invalid review is reported (cron mails
