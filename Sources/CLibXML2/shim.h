@@ -6,11 +6,14 @@
 #undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/HTMLparser.h>
 #include <libxml/xmlwriter.h>
 #include <libxml/xmlsave.h>
 #include <libxml/relaxng.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
+// Feed sources: the streaming reader for RSS and Atom.
+#include <libxml/xmlreader.h>
 
 // xmlFree is a mutable global function pointer, which Swift 6 refuses to touch.
 static inline void syn_xml_free(void *pointer) { xmlFree(pointer); }

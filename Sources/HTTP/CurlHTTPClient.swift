@@ -105,11 +105,13 @@ final class EasyHandle: @unchecked Sendable {
         syn_curl_setopt_write_callback(curl, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
             let sink = Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
             let length = size * count
-            // Past the cap, the transfer is ended (any other count than `length` does that):
-            // an endless body would otherwise grow memory until the timeout.
-            guard sink.body.count + length <= HTTPResponse.maximumBody else { return 0 }
-            if let data { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
-            return length
+            // The body is kept up to the request's cap, and the transfer ended there (any other
+            // count than `length` does that): an endless body would otherwise grow memory until
+            // the timeout. A body of exactly the cap tells a caller whose cap is one byte more
+            // than it accepts that the answer was too long.
+            let kept = min(length, max(0, sink.limit - sink.body.count))
+            if let data, kept > 0 { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: kept) }
+            return kept == length ? length : 0
         }
         syn_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, context)
         syn_curl_setopt_write_callback(curl, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
@@ -156,6 +158,7 @@ final class EasyHandle: @unchecked Sendable {
         syn_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
 
         sink.reset()
+        sink.limit = request.maximumBody
         errorBuffer[0] = 0
         let code = curl_easy_perform(curl)
         syn_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, nil)
@@ -212,6 +215,8 @@ final class EasyHandle: @unchecked Sendable {
 /// What one transfer's callbacks write into.
 private final class ResponseSink {
     var body = Data()
+    /// The request's `maximumBody`.
+    var limit = HTTPResponse.maximumBody
     /// The header fields of the last response so far (a 1xx's are dropped).
     var headers = HTTPHeaders()
 

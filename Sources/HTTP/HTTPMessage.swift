@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable {
     /// a kept-alive connection: when the server has closed that connection meanwhile,
     /// libcurl sends the request again on a new one, which must never post twice.
     public var idempotent: Bool
+    /// The most of the response's body kept; past it the body is cut and not `bodyComplete`.
+    /// Services answer in far less than the default; a source's page of posts may not.
+    public var maximumBody = HTTPResponse.maximumBody
 
     public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: Data? = nil, timeout: Double = 30,
                 idempotent: Bool? = nil) {
@@ -57,8 +60,9 @@ public struct HTTPResponse: Sendable {
         self.bodyComplete = bodyComplete
     }
 
-    /// The most of a body kept (README, "The ledger and its states"): far above any service's answer. A longer
-    /// body is cut there, and the response is not `bodyComplete`.
+    /// The most of a body kept by default (README, "The ledger and its states"): far above any
+    /// service's answer. A longer body is cut there, and the response is not `bodyComplete`.
+    /// A request may ask for another cap (`HTTPRequest.maximumBody`).
     public static let maximumBody = 1 << 20
 
     public var isSuccess: Bool { (200..<300).contains(status) }
