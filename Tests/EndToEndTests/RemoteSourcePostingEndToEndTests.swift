@@ -114,4 +114,48 @@ struct RemoteSourcePostingEndToEndTests {
         }
         #expect(hook.requests.isEmpty)
     }
+
+    /// A WordPress site with no `reviews/` folder at all: posting needs only the source. The
+    /// identity is the post id; a no-op `post` makes one cheap read (`modified_after`) and sends
+    /// nothing; a new post is posted once.
+    @Test func postingFromWordPressKeysOnThePostIdAndANoOpRunReadsOnlyWhatChanged() throws {
+        let now = Date(timeIntervalSince1970: 1_748_779_200) // 2025-06-01T12:00:00Z
+        func post(_ id: Int, daysAgo: Double) -> FakeWordPress.Post {
+            FakeWordPress.Post(id: id, slug: "review-\(id)", title: "Review \(id)", content: "<p>Genre: Drama</p><p>Film \(id) is good.</p>",
+                               date: now.addingTimeInterval(-daysAgo * Self.day))
+        }
+        let wordpress = try FakeWordPress(posts: [post(1, daysAgo: 9), post(2, daysAgo: 3)])
+        let hook = try FakeServer(responses: [.json(200, "{}")])
+        let site = try TemporarySite(config: TemporarySite.config(extra: """
+        [source]
+        kind = "wordpress"
+        url = "\(wordpress.homeURL)"
+
+        [[destination]]
+        name = "hook"
+        kind = "webhook"
+        """))
+        try FileManager.default.removeItem(at: site.directory.appendingPathComponent("reviews"))
+        try site.write("credentials", "[hook]\nurl = \"\(hook.baseURL)/hook\"\n")
+        chmod(site.directory.appendingPathComponent("credentials").path, 0o600)
+
+        let first = try syndicate(["post"], site)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("adopted 2 reviews already published for hook"), "\(first.stderr)")
+        // Published now with an earlier date, as a backdated WordPress post is: modified now.
+        var backdated = post(3, daysAgo: 20)
+        backdated.modified = now
+        wordpress.add(backdated)
+        let second = try syndicate(["post"], site)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(slugs(hook) == ["review-3"])
+        #expect(try rows(site, ["wordpress:3"]).map { $0["review"] as? String } == ["review-3"])
+
+        let before = wordpress.postsRequests.count
+        let idle = try syndicate(["post"], site)
+        #expect(idle.status == 0, "\(idle.stderr)")
+        let later = wordpress.postsRequests.dropFirst(before)
+        #expect(later.count == 1 && later.first?.query.contains("modified_after") == true, "\(later.map(\.query))")
+        #expect(hook.requests.count == 1)
+    }
 }
