@@ -84,6 +84,8 @@ public final class FakeServer: @unchecked Sendable {
     private var connections = 0
     private let lock = NSLock()
     private var recorded: [RecordedRequest] = []
+    /// When each request (by index) was answered, or its connection given up.
+    private var answered: [Int: Date] = [:]
     private var stopped = false
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -169,6 +171,20 @@ public final class FakeServer: @unchecked Sendable {
     }
 
     /// Reads and answers one request; true when the connection stays open for another.
+    /// The most requests among those `matching` that were being handled at one moment (from
+    /// the request's arrival to its answer): 1 when each came after the previous one's answer.
+    /// A request still unanswered counts as open until now.
+    public func mostAtOnce(matching: (RecordedRequest) -> Bool) -> Int {
+        lock.lock()
+        let spans = recorded.indices.filter { matching(recorded[$0]) }.map { (recorded[$0].receivedAt, answered[$0] ?? .distantFuture) }
+        lock.unlock()
+        var most = 0
+        for (start, _) in spans {
+            most = max(most, spans.filter { $0.0 <= start && start < $0.1 }.count)
+        }
+        return most
+    }
+
     private func answer(_ client: Int32, connection: Int, pending: inout Data) -> Bool {
         guard var request = readRequest(client, pending: &pending) else { return false }
         request.connection = connection
@@ -176,6 +192,11 @@ public final class FakeServer: @unchecked Sendable {
         let index = recorded.count
         recorded.append(request)
         lock.unlock()
+        defer {
+            lock.lock()
+            answered[index] = Date()
+            lock.unlock()
+        }
         let response = handler(request, index)
         if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }
         switch response.fault {

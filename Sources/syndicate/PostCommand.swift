@@ -7,7 +7,7 @@ import Reviews
 struct PostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "post",
-        abstract: "Post every published review that a destination does not have yet, and retry what is due (the cron job).",
+        abstract: "Post every published review that a destination does not have yet, and retry what is due (the cron job; --watch keeps running).",
         discussion: """
         Exit status: 0 everything delivered or scheduled (or another run holds the lock; an invalid review is listed \
         and left out); 1 something became dead or unknown in this run, a destination lacks credentials, or a remote \
@@ -21,9 +21,16 @@ struct PostCommand: AsyncParsableCommand {
     @Option(name: .customLong("to"), help: "Only this destination (repeatable).") var to: [String] = []
     @Flag(name: .customLong("dry-run"), help: "Show what would be sent; send and record nothing.") var dryRun = false
     @Option(help: "Attempt at most N deliveries in this run.") var limit: Int?
+    @Flag(help: "Keep running: post what becomes due, reading the reviews again every post.interval, until SIGTERM or SIGINT (then finish what is in flight and exit 0).")
+    var watch = false
+
+    func validate() throws {
+        if watch && (dryRun || limit != nil) { throw ValidationError("--watch cannot be combined with --dry-run or --limit") }
+    }
 
     func run() async throws {
         let console = Console(quiet: options.quiet)
+        if watch { return try await runWatch(console) }
         // The cron tick with nothing to do stops here, before any parsing.
         var checked: PostingSession.IdleCheck?
         if !dryRun, to.isEmpty, limit == nil {
@@ -76,6 +83,64 @@ struct PostCommand: AsyncParsableCommand {
         console.info(summarize(result.report))
         if result.report.hasFailures || !session.problems.isEmpty || fellBack { throw ExitCode(1) }
     }
+}
+
+extension PostCommand {
+    /// `post --watch` (docs/SPEC.md §11): the long-running worker. Its log is `post`'s, one
+    /// line per attempt; a dead or unknown delivery is logged, not an exit status, since the
+    /// worker goes on.
+    private func runWatch(_ console: Console) async throws {
+        // Watched first: a stop asked for during start-up is honoured too.
+        let stop = StopSignals()
+        let session = try options.openSession(console)
+        let names = try validateNames(to, in: session, console: console)
+        session.problems.forEach { console.problem($0) }
+        // On the SQLite ledger one `post` runs per site: the worker holds the lock for its whole
+        // life (a cron `post` meanwhile exits 0 at once), and waits for one already running
+        // rather than exit, since a service manager would not start it again.
+        let directory = session.site.directory
+        var lock = try PostLock(siteDirectory: directory)
+        if lock == nil { console.info("another syndicate post is running for this site; waiting for it to finish") }
+        while lock == nil && !stop.requested {
+            await stop.sleep(until: .now + .seconds(1))
+            lock = try PostLock(siteDirectory: directory)
+        }
+        guard let lock else {
+            console.info("stopped on \(stop.name ?? "a signal") before starting")
+            return
+        }
+        console.info("watching \(directory.path): reading the reviews every \(describe(seconds: session.site.config.post.interval)); SIGTERM or SIGINT stops")
+        // Another process's write to the ledger (a ping recorded by `build`, a `retry`) wakes
+        // the worker within a second instead of at the next interval.
+        var seen = try? session.ledger.version()
+        do {
+            try await session.watch(only: names, stop: stop, wake: { Ledger.peekVersion(siteDirectory: directory) != seen },
+                                    afterRound: { seen = try? session.ledger.version() }) { event in
+                switch event {
+                case .outcome(let outcome): console.info(describe(outcome))
+                case .adoption(let adoption): console.notice(adoption.summary())
+                case .diagnostics(let diagnostics): diagnostics.forEach { console.problem($0.description) }
+                case .fallback(let fallback): _ = sayFallback(fallback, console)
+                case .sourceUnreadable(let diagnostics):
+                    diagnostics.forEach { console.problem($0.description) }
+                    console.problem("the reviews cannot be read from the source; trying again in \(describe(seconds: session.site.config.post.interval))")
+                case .ledgerProblem(let message): console.problem("ledger: \(message); trying again in 5s")
+                }
+            }
+        } catch let unreadable as SourceUnreadable {
+            throw unreadable.stop(console)
+        }
+        withExtendedLifetime(lock) {}
+        console.info("stopped on \(stop.name ?? "a signal"); nothing left in flight")
+    }
+}
+
+/// A duration as the config writes it: `5m`, `90s`, `1h`.
+func describe(seconds: Double) -> String {
+    let whole = Int(seconds.rounded())
+    if whole >= 3600 && whole % 3600 == 0 { return "\(whole / 3600)h" }
+    if whole >= 60 && whole % 60 == 0 { return "\(whole / 60)m" }
+    return "\(whole)s"
 }
 
 struct RepostCommand: AsyncParsableCommand {

@@ -32,6 +32,10 @@ private let brokenConfigs: [(String, String, [String])] = [
     ("missing title", "[site]\nurl = \"https://example.org\"\n", ["syndicate.toml:1: site.title: required"]),
     ("bad duration", base + "[post]\nbackoff_base = \"30\"\n",
      ["syndicate.toml:5: post.backoff_base: \"30\" is not a duration like \"30s\", \"5m\" or \"6h\""]),
+    ("interval too short", base + "[post]\ninterval = \"500ms\"\n",
+     ["syndicate.toml:5: post.interval: \"500ms\" is out of range: at least 1s"]),
+    ("interval too long", base + "[post]\ninterval = \"2d\"\n",
+     ["syndicate.toml:5: post.interval: \"2d\" is out of range: at most 1d"]),
     ("duplicate name", base + "[[destination]]\nname = \"a\"\nkind = \"x\"\n[[destination]]\nname = \"a\"\nkind = \"bluesky\"\n",
      ["syndicate.toml:8: destination.a.name: duplicate destination name \"a\" (first used at line 4)"]),
     ("reserved name", base + "[[destination]]\nname = \"websub\"\nkind = \"webhook\"\n",
@@ -90,6 +94,7 @@ struct ConfigTests {
         #expect(config.site.timeZone.identifier == "America/New_York")
         #expect(config.feeds.items == 50)
         #expect(config.post.backoffMax == 6 * 3600)
+        #expect(config.post.interval == 300, "post --watch rereads the source every 5 minutes by default")
         #expect(config.post.since == SiteDate.parse("2025-01-01", timeZone: config.site.timeZone))
         #expect(config.destinations.map(\.name) == ["mastodon", "bluesky", "x", "letterboxd", "discord"])
         #expect(config.destinations.map(\.kind) == ["mastodon", "bluesky", "x", "letterboxd", "webhook"])

@@ -17,6 +17,9 @@ public struct Poster: Sendable {
     public var clock: @Sendable () -> Date
     /// Called after each attempt, for progress and logs.
     public var onResult: @Sendable (DeliveryOutcome) -> Void
+    /// Asked before each attempt: true once a `post --watch` was told to stop (SIGTERM,
+    /// SIGINT), so that no new request leaves while those in flight finish and are recorded.
+    public var stopping: @Sendable () -> Bool = { false }
 
     public init(siteDirectory: URL, config: SiteConfig, destinations: [any Destination], ledger: Ledger,
                 redactor: SecretRedactor, clock: @escaping @Sendable () -> Date = { Date() },
@@ -286,7 +289,13 @@ public struct Poster: Sendable {
     private func serve(_ queue: [Delivery], of destination: any Destination, semaphore: AsyncSemaphore) async -> PostReport {
         var report = PostReport()
         for delivery in queue {
+            if stopping() { break }
             await semaphore.acquire()
+            // Asked again: the wait for a slot may have outlasted the stop.
+            if stopping() {
+                semaphore.release()
+                break
+            }
             let outcome = await attempt(delivery, with: destination)
             semaphore.release()
             // nil: settled by another command meanwhile; nothing was sent.

@@ -193,6 +193,15 @@ private struct ConfigReader {
         if let max = t.duration("backoff_max", longest: "30d") { settings.backoffMax = max }
         if let timeout = t.duration("timeout", longest: "1h") { settings.timeout = timeout }
         if let concurrency = t.int("concurrency", range: 1...256) { settings.concurrency = concurrency }
+        // `post --watch` reads the source this often: at least a second (a tighter loop only
+        // rereads an unchanged source), at most a day (a watcher that never looks is no watcher).
+        if let interval = t.duration("interval", longest: "1d") {
+            if interval < 1, case .string(let text)? = t.values["interval"]?.value {
+                t.report("interval", "\"\(text)\" is out of range: at least 1s")
+            } else {
+                settings.interval = interval
+            }
+        }
         if settings.backoffMax < settings.backoffBase {
             t.report("backoff_max", "must not be shorter than backoff_base")
         }

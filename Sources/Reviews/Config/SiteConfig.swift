@@ -103,6 +103,8 @@ public struct PostSettings: Sendable, Equatable {
     public var backoffMax: Double = 6 * 3600
     public var timeout: Double = 30
     public var concurrency: Int = 8
+    /// How often `post --watch` reads the reviews again (seconds; docs/SPEC.md §11).
+    public var interval: Double = 300
 
     public init() {}
 }

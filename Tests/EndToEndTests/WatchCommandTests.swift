@@ -1,0 +1,139 @@
+import Foundation
+import SyndicateTesting
+import Testing
+
+private let hookSecret = "whsec-WATCH-RECOGNISABLE-7171-secret"
+private let pinned = ["NO_COLOR": "1", "SYNDICATE_NOW": "2025-11-24T16:00:00Z"]
+
+/// A site posting to one webhook, read again every second by `post --watch`.
+private func watchedSite(_ server: FakeServer, reviews: Int, hub: FakeServer? = nil, backoff: String = "30s") throws -> TemporarySite {
+    let site = try TemporarySite.posting(reviews: reviews, destinations: """
+    [[destination]]
+    name = "hook"
+    kind = "webhook"
+    """, credentials: "[hook]\nurl = \"\(server.baseURL)/hooks/\(hookSecret)\"\n", hub: hub.map { $0.baseURL + "/hub" } ?? "")
+    // The fixture's [post] table, with the interval and backoff these tests need.
+    let config = try #require(site.read("syndicate.toml"))
+        .replacingOccurrences(of: "backoff_base = \"30s\"", with: "backoff_base = \"\(backoff)\"\ninterval = \"1s\"")
+    try site.write("syndicate.toml", config)
+    return site
+}
+
+private func states(_ site: TemporarySite, environment: [String: String] = pinned) throws -> [String: String] {
+    let result = try run(syndicateBinary(), ["status", "--json", "--site", site.directory.path], environment: environment)
+    let rows = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]])
+    var states: [String: String] = [:]
+    for row in rows where row["destination"] as? String == "hook" {
+        states[row["review"] as? String ?? "?"] = row["state"] as? String
+    }
+    return states
+}
+
+private func slugs(_ server: FakeServer) -> [String] {
+    server.requests.compactMap { ($0.json?["review"] as? [String: Any])?["slug"] as? String }
+}
+
+@Suite("syndicate post --watch, end to end", .serialized)
+struct WatchCommandTests {
+    @Test func aReviewAddedWhileItRunsIsPostedWithinTheInterval() throws {
+        let server = try FakeServer(responses: [.json(200, "{\"url\":\"https://hook.test/1\"}")])
+        let site = try watchedSite(server, reviews: 1)
+        let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
+        #expect(eventually { slugs(server) == ["r0000"] }, "\(worker.stderr)")
+
+        // On the SQLite ledger the worker holds the post lock: a cron run meanwhile leaves at once.
+        let cron = try run(syndicateBinary(), ["post", "--site", site.directory.path], environment: pinned)
+        #expect(cron.status == 0)
+        #expect(cron.stdout.contains("another syndicate post is running for this site"))
+
+        try site.review("r0100.md", """
+        title: "A Late Arrival"
+        date: 2025-03-01T10:00:00Z
+        year: 2024
+        rating: 4
+        genres: [Drama]
+        """)
+        // Read again within the interval (1s) and posted: well within 5 s.
+        #expect(eventually(timeout: 5) { slugs(server) == ["r0000", "r0100"] }, "\(worker.stderr)")
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(try states(site) == ["r0000": "posted", "r0100": "posted"])
+        let log = worker.stderr
+        // One line per attempt, like `post`, and the webhook's secret never in it.
+        #expect(log.components(separatedBy: "\n").filter { $0.hasPrefix("posted r0000 → hook") }.count == 1, "\(log)")
+        #expect(log.contains("posted r0100 → hook: https://hook.test/1"), "\(log)")
+        #expect(log.contains("stopped on SIGTERM"), "\(log)")
+        #expect(!log.contains(hookSecret) && !worker.stdout.contains(hookSecret))
+        #expect(slugs(server).count == 2, "nothing sent twice over many rounds")
+    }
+
+    /// A stop in the middle of a request lets it finish and records it: no delivery is left
+    /// `sending` (which the next run would have to call `unknown`), nothing new is sent, and
+    /// the exit status is 0.
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aStopMidRequestFinishesItAndExitsZero(_ signal: Int32) throws {
+        let server = try FakeServer { _, index in index == 0 ? .json(200, "{}", delay: 1.5) : .json(200, "{}") }
+        let site = try watchedSite(server, reviews: 2)
+        let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
+        #expect(eventually { server.requests.count == 1 }, "\(worker.stderr)")
+        worker.signal(signal)
+        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(try states(site) == ["r0000": "posted", "r0001": "pending"], "the request in flight was finished and recorded; no new one left")
+        #expect(server.requests.count == 1)
+        #expect(worker.stderr.contains("posted r0000 → hook"), "\(worker.stderr)")
+        #expect(worker.stderr.contains("stopped on \(signal == SIGTERM ? "SIGTERM" : "SIGINT")"), "\(worker.stderr)")
+
+        // The next worker takes up where it stopped.
+        let next = try run(syndicateBinary(), ["post", "--site", site.directory.path], environment: pinned)
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(slugs(server) == ["r0000", "r0001"])
+    }
+
+    /// It sleeps until the earliest retry, not the next read: with a one-hour interval, a
+    /// 503 with `Retry-After: 1` is tried again within seconds. (Real time, not a pinned
+    /// clock: a retry waits for the clock to move.)
+    @Test func aRetryIsSentWhenDueNotAtTheNextInterval() throws {
+        let server = try FakeServer { _, index in
+            index == 0 ? .json(503, "{\"message\":\"busy\"}", headers: [("Retry-After", "1")]) : .json(200, "{}")
+        }
+        let site = try watchedSite(server, reviews: 1, backoff: "1s")
+        let config = try #require(site.read("syndicate.toml")).replacingOccurrences(of: "interval = \"1s\"", with: "interval = \"1h\"")
+        try site.write("syndicate.toml", config)
+        let live = ["NO_COLOR": "1"]
+        let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: live)
+        #expect(eventually(timeout: 8) { server.requests.count == 2 }, "\(worker.stderr)")
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(try states(site, environment: live) == ["r0000": "posted"])
+        #expect(worker.stderr.contains("retrying r0000 → hook at"), "\(worker.stderr)")
+    }
+
+    /// Another process's write to the ledger wakes it: `build` only records its pings while
+    /// the worker holds the post lock, and the worker sends them within seconds, not at the
+    /// next read an hour away.
+    @Test func aPingRecordedByBuildIsSentAtOnce() throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let hub = try FakeServer(responses: [.text(204, "")])
+        let site = try watchedSite(server, reviews: 1, hub: hub)
+        let config = try #require(site.read("syndicate.toml")).replacingOccurrences(of: "interval = \"1s\"", with: "interval = \"1h\"")
+        try site.write("syndicate.toml", config)
+        let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
+        #expect(eventually { server.requests.count == 1 }, "\(worker.stderr)")
+        let build = try run(syndicateBinary(), ["build", "--site", site.directory.path], environment: pinned)
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(eventually(timeout: 5) { hub.requests.count == 7 }, "every changed feed pinged by the worker: \(worker.stderr)")
+        worker.signal(SIGINT)
+        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+    }
+
+    @Test func watchRefusesDryRunAndLimit() throws {
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try watchedSite(server, reviews: 1)
+        for extra in [["--dry-run"], ["--limit", "1"]] {
+            let result = try runBounded(["post", "--watch", "--site", site.directory.path] + extra, seconds: 10, environment: pinned)
+            #expect(result.status == 64, "\(result.stderr)")
+            #expect(result.stderr.contains("--watch cannot be combined with --dry-run or --limit"))
+        }
+        #expect(server.requests.isEmpty)
+    }
+}
