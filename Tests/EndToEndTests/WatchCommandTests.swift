@@ -126,6 +126,22 @@ struct WatchCommandTests {
         #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
     }
 
+    /// A worker started while a cron `post` runs waits for it instead of exiting (a service
+    /// manager would not start it again), then takes over.
+    @Test func aWorkerWaitsForARunningPost() throws {
+        let server = try FakeServer(responses: [.json(200, "{}", delay: 0.5)])
+        let site = try watchedSite(server, reviews: 2)
+        let cron = try BackgroundRun(["post", "--site", site.directory.path], environment: pinned)
+        #expect(eventually { server.requests.count == 1 })
+        let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
+        #expect(eventually { worker.stderr.contains("another syndicate post is running for this site; waiting for it to finish") }, "\(worker.stderr)")
+        #expect(cron.wait(timeout: 10) == 0)
+        try site.review("r0100.md", "title: \"A Late Arrival\"\ndate: 2025-03-01T10:00:00Z\nyear: 2024\nrating: 4")
+        #expect(eventually(timeout: 8) { slugs(server) == ["r0000", "r0001", "r0100"] }, "\(worker.stderr)")
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+    }
+
     @Test func watchRefusesDryRunAndLimit() throws {
         let server = try FakeServer(responses: [.json(200, "{}")])
         let site = try watchedSite(server, reviews: 1)
