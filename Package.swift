@@ -38,7 +38,12 @@ let package = Package(
         // A small HTTP client protocol and its libcurl implementation.
         .target(name: "HTTP", dependencies: ["CCurl"]),
         // Where the reviews come from: one file per source kind (files, wordpress, feed).
-        .target(name: "ReviewSources", dependencies: ["Reviews", "HTTP", "CLibXML2"]),
+        .target(name: "ReviewSources", dependencies: [
+            "Reviews", "HTTP", "CLibXML2",
+            // `syndicate init` reads Jekyll's _config.yml and Hugo's hugo.toml.
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         // RSS / Atom / JSON Feed writers and the build.
         .target(name: "Feeds", dependencies: ["Reviews", "ReviewSources", "HTTP", "CLibXML2"]),
         // Composition, credentials, the delivery ledger, retries and the dispatch loop.
