@@ -177,3 +177,20 @@ import Testing
         #expect(config.contains("# # its other keys (README, \"Destinations\"): visibility"))
     }
 }
+
+/// The README's "Sources" section gives a complete `syndicate.toml` per source: each must be
+/// one that Syndicate accepts as it is.
+@Suite struct ReadmeSourcesTests {
+    @Test func everySourcesExampleIsAValidConfig() throws {
+        let readme = try String(contentsOf: repositoryRoot().appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "\n## Sources\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+        let blocks = section.components(separatedBy: "```toml\n").dropFirst().map { $0.components(separatedBy: "\n```").first ?? "" }
+        #expect(blocks.count == 5, "files, Jekyll, Hugo, WordPress, feed")
+        var kinds: [String] = []
+        for block in blocks {
+            let config = try ConfigLoader.parse(block, checkingSource: SourceKinds.check)
+            kinds.append(config.source.kind)
+        }
+        #expect(kinds == ["files", "files", "files", "wordpress", "feed"])
+    }
+}
