@@ -6,7 +6,8 @@ import Yams
 extension SiteInitializer {
     /// The site a folder holds (README "Sources"):
     /// - `_posts/`: a Jekyll site (`folder = "_posts"`), `[site]` from `_config.yml`;
-    /// - `content/` beside `hugo.toml` or `config.toml` (or their YAML forms): a Hugo site,
+    /// - `content/` beside `hugo.toml` or `config.toml` (or their YAML forms, or the same in
+    ///   `config/_default/`): a Hugo site,
     ///   its posts in `content/reviews`, else `content/posts`, else `content/post`, else
     ///   `content`; `[site]` from that file;
     /// - `reviews/`, or nothing of these (then `reviews/` is made): Markdown files.
@@ -36,7 +37,10 @@ extension SiteInitializer {
         if isFolder("_posts") {
             return jekyll(directory, configName: ["_config.yml", "_config.yaml"].first(where: isFile))
         }
-        if isFolder("content"), let configName = hugoConfigNames.first(where: isFile) {
+        // Hugo's config is one file at the root, or a config folder whose `_default/` holds
+        // the main file and a file per table (`params.toml`, `permalinks.toml`).
+        let hugoConfig = hugoConfigNames.first(where: isFile) ?? hugoConfigNames.map { "config/_default/" + $0 }.first(where: isFile)
+        if isFolder("content"), let configName = hugoConfig {
             let section = ["reviews", "posts", "post"].first { isFolder("content/\($0)") }
             return hugo(directory, configName: configName, section: section)
         }
@@ -84,8 +88,16 @@ extension SiteInitializer {
         // Hugo publishes `static/` as the site's root: the feeds are served at /feeds/, where
         // `feeds.public_url`'s default says.
         sketch.output = "static/feeds"
-        if let settings = readSettings(directory.appendingPathComponent(configName), name: configName, into: &sketch) {
+        if var settings = readSettings(directory.appendingPathComponent(configName), name: configName, into: &sketch) {
             sketch.origin = configName
+            if configName.hasPrefix("config/_default/") {
+                for table in ["params", "permalinks"] where settings[table] == nil {
+                    let names = ["toml", "yaml", "yml"].map { "config/_default/\(table).\($0)" }
+                    guard let name = names.first(where: { FileManager.default.fileExists(atPath: directory.appendingPathComponent($0).path) }),
+                          let values = readSettings(directory.appendingPathComponent(name), name: name, into: &sketch) else { continue }
+                    settings[table] = values
+                }
+            }
             sketch.title = settings["title"]?.text
             sketch.url = settings["baseurl"]?.text.map(ConfigLoader.withoutTrailingSlash)
             sketch.timezone = settings["timezone"]?.text
@@ -193,8 +205,15 @@ indirect enum FoundSettings {
     }
 
     subscript(key: String) -> FoundSettings? {
-        guard case .table(let table) = self else { return nil }
-        return table[key]
+        get {
+            guard case .table(let table) = self else { return nil }
+            return table[key]
+        }
+        set {
+            guard case .table(var table) = self else { return }
+            table[key] = newValue
+            self = .table(table)
+        }
     }
 
     /// The value when it is text, trimmed; nil when empty.

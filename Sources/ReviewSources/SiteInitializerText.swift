@@ -13,14 +13,13 @@ extension SiteInitializer {
             "# go here but in `credentials`. `syndicate check` checks this file; `syndicate build` writes the feeds.",
         ]
         lines += sketch.notes.map { "# Note: \($0)." }
-        func origin(_ key: String, _ found: String) -> String {
-            sketch.missing.contains(key) ? "# \(found): set it" : sketch.origin.map { "# from \($0)" } ?? ""
+        func origin(_ key: String, _ why: String) -> String {
+            sketch.missing.contains(key) ? "# not found: set it\(why)" : sketch.origin.map { "# from \($0)" } ?? ""
         }
         lines += ["", "[site]"]
-        lines.append(setting("title", sketch.title ?? "", origin("title", "not found")))
-        lines.append(setting("url", sketch.url ?? "", origin("url", "not found: feeds link here until you set the site's address")))
-        lines.append(setting("timezone", sketch.timezone ?? "UTC",
-                             origin("timezone", "not found: a date without a time is midnight in this zone")))
+        lines.append(setting("title", sketch.title ?? "", origin("title", "")))
+        lines.append(setting("url", sketch.url ?? "", origin("url", " (every feed links here)")))
+        lines.append(setting("timezone", sketch.timezone ?? "UTC", origin("timezone", " (a date without a time is midnight here)")))
         if let language = sketch.language { lines.append(setting("language", language, origin("language", ""))) }
         if let description = sketch.description { lines.append(setting("description", description, origin("description", ""))) }
         if let author = sketch.author { lines.append(setting("author", author, origin("author", ""))) }

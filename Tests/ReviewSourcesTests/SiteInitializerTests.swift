@@ -95,6 +95,20 @@ import Testing
         #expect(config.site.language == "en-gb" && config.feeds.output == "static/feeds")
     }
 
+    /// Hugo's config folder: `config/_default/hugo.toml`, with `params` and `permalinks` in
+    /// files of their own (as a real Hugo blog tried by hand had it).
+    @Test func aHugoConfigFolderIsReadWithItsTableFiles() throws {
+        let site = try TemporarySite(config: nil)
+        try site.write("content/posts/heat/index.md", "+++\ntitle = \"Heat\"\n+++\nBody\n")
+        try site.write("config/_default/hugo.toml", "baseURL = 'https://lexp.example'\ntitle = 'Lexy'\n")
+        try site.write("config/_default/params.toml", "description = \"Films, mostly\"\n")
+        try site.write("config/_default/permalinks.yaml", "posts: /p/:slug/\n")
+        let sketch = try SiteInitializer.sketch(folder: site.directory)
+        #expect(sketch.shape == .hugo && sketch.origin == "config/_default/hugo.toml" && sketch.folder == "content/posts")
+        #expect(sketch.title == "Lexy" && sketch.url == "https://lexp.example" && sketch.description == "Films, mostly")
+        #expect(sketch.permalink == "/p/{slug}/")
+    }
+
     @Test func aHugoConfigTOMLKitWouldAbortOnIsANoteNotACrash() throws {
         let site = try TemporarySite(config: nil)
         try site.write("content/posts/heat.md", "Body\n")
