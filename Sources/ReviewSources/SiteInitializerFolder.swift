@@ -62,7 +62,8 @@ extension SiteInitializer {
         // Jekyll copies every folder not starting with `_` into the built site: the feeds are
         // served beside the pages, where `feeds.public_url`'s default says.
         sketch.output = "feeds"
-        if let configName, let settings = readSettings(directory.appendingPathComponent(configName), name: configName, into: &sketch) {
+        let settings = configName.flatMap { readSettings(directory.appendingPathComponent($0), name: $0, into: &sketch) }
+        if let configName, let settings {
             sketch.origin = configName
             sketch.title = settings["title"]?.text
             if let url = settings["url"]?.text, !url.isEmpty {
@@ -72,11 +73,19 @@ extension SiteInitializer {
             sketch.language = settings["lang"]?.text
             sketch.description = settings["description"]?.text
             sketch.author = settings["author"]?.text ?? settings["author"]?["name"]?.text
-            let (permalink, note) = PermalinkTranslation.jekyll(settings["permalink"]?.text)
-            sketch.permalink = permalink
-            note.map { sketch.notes.append("\(configName): \($0)") }
-        } else {
-            sketch.permalink = PermalinkTranslation.jekyll(nil).permalink
+        }
+        let (permalink, note) = PermalinkTranslation.jekyll(settings?["permalink"]?.text)
+        sketch.permalink = permalink
+        note.map { sketch.notes.append("\(configName ?? "Jekyll"): \($0)") }
+        // Jekyll copies every file whose name starts with neither `_` nor `.` into the site it
+        // publishes: `credentials` with it, unless `exclude` names it. init changes no file of
+        // the user's, so it says so, first.
+        let excluded = settings?["exclude"]?.list ?? []
+        let published = fileNames.filter { !excluded.contains($0) }
+        if !published.isEmpty {
+            sketch.notes.insert("Jekyll publishes every file not starting with _ or . (credentials too): add "
+                                + "exclude: [\(published.joined(separator: ", "))] to \(configName ?? "_config.yml") before the next jekyll build",
+                                at: 0)
         }
         fillPlaceholders(&sketch, fallbackTitle: directory.standardizedFileURL.lastPathComponent)
         return sketch
@@ -173,6 +182,8 @@ extension SiteInitializer {
 indirect enum FoundSettings {
     case text(String)
     case table([String: FoundSettings])
+    /// A list of text (Jekyll's `exclude`); other lists are `other`.
+    case list([String])
     case other
 
     init(_ node: Node) {
@@ -184,6 +195,8 @@ indirect enum FoundSettings {
             self = .table(table)
         } else if let scalar = node.scalar {
             self = .text(scalar.string)
+        } else if let sequence = node.sequence {
+            self = .list(sequence.compactMap(\.string))
         } else {
             self = .other
         }
@@ -214,6 +227,12 @@ indirect enum FoundSettings {
             table[key] = newValue
             self = .table(table)
         }
+    }
+
+    /// The value when it is a list of text.
+    var list: [String]? {
+        guard case .list(let list) = self else { return nil }
+        return list
     }
 
     /// The value when it is text, trimmed; nil when empty.

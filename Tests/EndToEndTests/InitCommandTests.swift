@@ -43,6 +43,8 @@ struct InitCommandTests {
             """)
         let (output, feed) = try initCheckAndBuild(site)
         #expect(output.contains("syndicate.toml: written for a Jekyll site (reviews from _posts/, [site] from _config.yml)"), "\(output)")
+        #expect(output.contains("note: Jekyll publishes every file not starting with _ or . (credentials too): add exclude: "
+                                + "[syndicate.toml, credentials] to _config.yml"), "\(output)")
         #expect(feed.contains("<title>Second Row</title>") && feed.contains("<title>Heat</title>"), "\(feed)")
         #expect(feed.contains("https://secondrow.example.org/2025/03/01/heat/"), "Jekyll's pretty permalink, as the site links it")
         #expect(!site.exists("reviews"), "a Jekyll site gets no reviews/ folder")

@@ -66,11 +66,22 @@ import Testing
         #expect(sketch.shape == .jekyll && sketch.sourceKind == "files" && sketch.folder == "_posts")
         #expect(sketch.title == "Reel Talk: Films & More" && sketch.url == "https://reeltalk.example.org/blog")
         #expect(sketch.timezone == "Europe/Paris" && sketch.author == "Ana")
-        #expect(sketch.permalink == "/{year}/{month}/{day}/{slug}/" && sketch.missing.isEmpty && sketch.notes.isEmpty)
+        #expect(sketch.permalink == "/{year}/{month}/{day}/{slug}/" && sketch.missing.isEmpty)
+        #expect(sketch.notes == ["Jekyll publishes every file not starting with _ or . (credentials too): add "
+                                 + "exclude: [syndicate.toml, credentials] to _config.yml before the next jekyll build"])
         let config = try Self.parsed(sketch)
         #expect(config.site.title == "Reel Talk: Films & More" && config.site.url == "https://reeltalk.example.org/blog")
         #expect(config.site.timeZone.identifier == "Europe/Paris")
         #expect(config.source.kind == "files" && config.source.table.values["folder"]?.value == .string("_posts"))
+    }
+
+    @Test func aJekyllSiteThatExcludesTheFilesIsNotWarned() throws {
+        let site = try TemporarySite(config: nil)
+        try site.write("_posts/2025-03-01-heat.md", "---\ntitle: Heat\n---\nBody\n")
+        try site.write("_config.yml", "title: T\nexclude:\n  - Gemfile\n  - credentials\n  - syndicate.toml\n")
+        #expect(try !SiteInitializer.sketch(folder: site.directory).notes.contains { $0.contains("Jekyll publishes") })
+        try site.write("_config.yml", "title: T\nexclude: [credentials]\n")
+        #expect(try SiteInitializer.sketch(folder: site.directory).notes.first?.contains("add exclude: [syndicate.toml] to _config.yml") == true)
     }
 
     @Test func aHugoSiteIsTheSectionHoldingItsPosts() throws {
