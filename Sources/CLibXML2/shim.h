@@ -7,6 +7,7 @@
 #include <libxml/parser.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
+#include <libxml/HTMLparser.h>
 #include <libxml/xmlwriter.h>
 #include <libxml/xmlsave.h>
 #include <libxml/relaxng.h>

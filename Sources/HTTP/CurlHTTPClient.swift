@@ -107,7 +107,7 @@ final class EasyHandle: @unchecked Sendable {
             let length = size * count
             // Past the cap, the transfer is ended (any other count than `length` does that):
             // an endless body would otherwise grow memory until the timeout.
-            guard sink.body.count + length <= HTTPResponse.maximumBody else { return 0 }
+            guard sink.body.count + length <= sink.limit else { return 0 }
             if let data { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
             return length
         }
@@ -156,6 +156,7 @@ final class EasyHandle: @unchecked Sendable {
         syn_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList)
 
         sink.reset()
+        sink.limit = request.maximumBody
         errorBuffer[0] = 0
         let code = curl_easy_perform(curl)
         syn_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, nil)
@@ -212,6 +213,8 @@ final class EasyHandle: @unchecked Sendable {
 /// What one transfer's callbacks write into.
 private final class ResponseSink {
     var body = Data()
+    /// The request's `maximumBody`.
+    var limit = HTTPResponse.maximumBody
     /// The header fields of the last response so far (a 1xx's are dropped).
     var headers = HTTPHeaders()
 

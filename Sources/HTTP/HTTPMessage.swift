@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable {
     /// a kept-alive connection: when the server has closed that connection meanwhile,
     /// libcurl sends the request again on a new one, which must never post twice.
     public var idempotent: Bool
+    /// The most of the response's body kept; past it the body is cut and not `bodyComplete`.
+    /// Services answer in far less than the default; a source's page of posts may not.
+    public var maximumBody = HTTPResponse.maximumBody
 
     public init(method: String, url: String, headers: HTTPHeaders = HTTPHeaders(), body: Data? = nil, timeout: Double = 30,
                 idempotent: Bool? = nil) {

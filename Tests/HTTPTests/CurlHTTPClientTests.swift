@@ -96,6 +96,17 @@ struct CurlHTTPClientTests {
         #expect(!response.bodyComplete)
     }
 
+    @Test func aRequestMayKeepALongerBodyThanTheDefault() async throws {
+        let big = Data(repeating: UInt8(ascii: "a"), count: HTTPResponse.maximumBody + 10)
+        let server = try FakeServer(responses: [FakeResponse(body: big)])
+        let cut = try await client.send(HTTPRequest(method: "GET", url: server.baseURL + "/page"))
+        #expect(!cut.bodyComplete && cut.body.count <= HTTPResponse.maximumBody)
+        var request = HTTPRequest(method: "GET", url: server.baseURL + "/page")
+        request.maximumBody = 2 * HTTPResponse.maximumBody
+        let whole = try await client.send(request)
+        #expect(whole.bodyComplete && whole.body == big)
+    }
+
     @Test func concurrentRequestsAllArrive() async throws {
         // Each answer is held for two seconds: if all eight arrive within that time, none
         // waited for another (generous, so a loaded CI machine does not make it flaky).

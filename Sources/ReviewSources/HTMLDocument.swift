@@ -1,0 +1,132 @@
+import CLibXML2
+import Foundation
+
+/// A remote item's HTML parsed by libxml2's HTML parser: never the network, no DTD, errors
+/// recovered from silently (WordPress bodies are fragments, rarely valid HTML). It lives for
+/// one mapping, on one thread; the tree is read, never changed (what is left out is chosen
+/// when it is written again, by `HTMLSanitizer`).
+final class HTMLDocument {
+    typealias Node = UnsafeMutablePointer<xmlNode>
+
+    private let document: htmlDocPtr?
+
+    /// Parses `html`, a fragment or a whole page, as UTF-8.
+    init(_ html: String) {
+        syn_xml_silence_errors()
+        let options = Int32(HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
+            | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_COMPACT.rawValue)
+        var bytes = Array(html.utf8)
+        // An empty buffer gives no document at all; a space gives an empty body.
+        if bytes.isEmpty { bytes = [UInt8(ascii: " ")] }
+        guard bytes.count < Int(Int32.max) else {
+            document = nil
+            return
+        }
+        document = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                htmlReadMemory($0.baseAddress, Int32($0.count), nil, "UTF-8", options)
+            }
+        }
+    }
+
+    deinit {
+        if let document { xmlFreeDoc(document) }
+    }
+
+    /// The `<body>` element (libxml2 adds one around a fragment), nil for a document with none.
+    var body: Node? {
+        guard let document, let root = xmlDocGetRootElement(document) else { return nil }
+        if Self.name(root) == "body" { return root }
+        return Self.children(root).first { Self.name($0) == "body" }
+    }
+
+    /// Every element named `name` in the document, head included, in document order.
+    func elements(named name: String) -> [Node] {
+        guard let document, let root = xmlDocGetRootElement(document) else { return [] }
+        var found: [Node] = []
+        func walk(_ node: Node) {
+            if Self.name(node) == name { found.append(node) }
+            for child in Self.children(node) where child.pointee.type == XML_ELEMENT_NODE { walk(child) }
+        }
+        walk(root)
+        return found
+    }
+
+    // MARK: Reading the tree
+
+    /// An element's name in lower case; nil for text, comments and the rest.
+    static func name(_ node: Node) -> String? {
+        guard node.pointee.type == XML_ELEMENT_NODE, let name = node.pointee.name else { return nil }
+        return String(cString: name).lowercased()
+    }
+
+    static func isText(_ node: Node) -> Bool {
+        node.pointee.type == XML_TEXT_NODE || node.pointee.type == XML_CDATA_SECTION_NODE
+    }
+
+    static func children(_ node: Node) -> [Node] {
+        var result: [Node] = []
+        var child = node.pointee.children
+        while let current = child {
+            result.append(current)
+            child = current.pointee.next
+        }
+        return result
+    }
+
+    /// A text node's text.
+    static func content(_ node: Node) -> String {
+        guard let content = node.pointee.content else { return "" }
+        return String(cString: content)
+    }
+
+    /// An element's attributes, names in lower case, in document order.
+    static func attributes(_ node: Node) -> [(name: String, value: String)] {
+        var result: [(String, String)] = []
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            if let name = current.pointee.name {
+                let raw = xmlNodeGetContent(UnsafeMutableRawPointer(current).assumingMemoryBound(to: xmlNode.self))
+                let value = raw.map { String(cString: $0) } ?? ""
+                if let raw { syn_xml_free(raw) }
+                result.append((String(cString: name).lowercased(), value))
+            }
+            attribute = current.pointee.next
+        }
+        return result
+    }
+
+    /// The text a reader sees in `node`: text nodes in order, leaving out what is never
+    /// shown (`HTMLSanitizer.droppedElements`), `<br>` as a space.
+    static func text(_ node: Node) -> String {
+        var pieces = ""
+        func collect(_ node: Node) {
+            if isText(node) {
+                pieces += content(node)
+            } else if let name = name(node) {
+                if HTMLSanitizer.droppedElements.contains(name) { return }
+                if name == "br" { pieces += " "; return }
+                if HTMLSanitizer.blockElements.contains(name) { pieces += " " }
+                for child in children(node) { collect(child) }
+                if HTMLSanitizer.blockElements.contains(name) { pieces += " " }
+            }
+        }
+        collect(node)
+        return normalisedSpaces(pieces)
+    }
+
+    /// `text` on one line: runs of white space (no-break spaces included) as one space.
+    static func normalisedSpaces(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}
+
+/// The text of a piece of HTML, for titles and excerpts that WordPress and feeds give as HTML.
+package enum HTMLText {
+    /// `html`'s text on one line, entities decoded, tags and scripts left out.
+    package static func plain(_ html: String) -> String {
+        let document = HTMLDocument(html)
+        guard let body = document.body else { return "" }
+        return HTMLDocument.text(body)
+    }
+}
