@@ -19,31 +19,19 @@ enum SiteMarkup {
 
     /// The feeds an HTML page links to (`<link rel="alternate" type=…>`), absolute, in
     /// document order, and the page's `<title>`.
-    static func alternates(html: Data, base: URL, charset: String?) -> (feeds: [String], title: String?) {
-        syn_xml_silence_errors()
-        let options = Int32(HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_RECOVER.rawValue)
-        let parsed = html.withUnsafeBytes { bytes in
-            htmlReadMemory(bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(clamping: bytes.count), base.absoluteString,
-                           charset, options)
-        }
-        guard let document = parsed else { return ([], nil) }
-        defer { xmlFreeDoc(document) }
+    static func alternates(html: Data, base: URL) -> (feeds: [String], title: String?) {
+        let document = HTMLDocument(String(decoding: html, as: UTF8.self))
         var feeds: [String] = []
-        var title: String?
-        walk(xmlDocGetRootElement(document)) { node in
-            switch name(node) {
-            case "link":
-                let rel = attribute(node, "rel")?.lowercased().split(whereSeparator: \.isWhitespace) ?? []
-                guard rel.contains("alternate"), let type = attribute(node, "type")?.lowercased().trimmingCharacters(in: .whitespaces),
-                      feedTypes.contains(type), let href = attribute(node, "href"), !href.isEmpty else { return }
-                let url = URLResolver.absoluteHTTP(href, base: base)
-                if let url, !feeds.contains(url) { feeds.append(url) }
-            case "title" where title == nil:
-                title = text(node)
-            default: break
-            }
+        for link in document.elements(named: "link") {
+            let attributes = Dictionary(HTMLDocument.attributes(link), uniquingKeysWith: { first, _ in first })
+            let rel = attributes["rel"]?.lowercased().split(whereSeparator: \.isWhitespace) ?? []
+            guard rel.contains("alternate"), let type = attributes["type"]?.lowercased().trimmingCharacters(in: .whitespaces),
+                  feedTypes.contains(type), let href = attributes["href"], !href.isEmpty,
+                  let url = URLResolver.absoluteHTTP(href, base: base), !feeds.contains(url) else { continue }
+            feeds.append(url)
         }
-        return (feeds, title)
+        let title = document.elements(named: "title").first.map(HTMLDocument.text)
+        return (feeds, title?.isEmpty == false ? title : nil)
     }
 
     /// The head of an RSS 2.0 (or 0.9x, or 1.0) or Atom feed; nil when the bytes are no such
@@ -92,37 +80,7 @@ enum SiteMarkup {
         return FeedHead(title: head.title, link: head.home_page_url, language: head.language)
     }
 
-    /// Text with its HTML character references decoded (WordPress keeps a site's name with
-    /// them: `Bob&#039;s Reviews`), through the HTML parser like any other markup.
-    static func decodingEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        syn_xml_silence_errors()
-        let html = Data("<html><body><p>\(text.replacingOccurrences(of: "<", with: "&lt;"))</p></body></html>".utf8)
-        let options = Int32(HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_RECOVER.rawValue)
-        let parsed = html.withUnsafeBytes { bytes in
-            htmlReadMemory(bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(clamping: bytes.count), nil, "UTF-8", options)
-        }
-        guard let document = parsed else { return text }
-        defer { xmlFreeDoc(document) }
-        var decoded: String?
-        walk(xmlDocGetRootElement(document)) { node in
-            if decoded == nil, name(node) == "p" { decoded = Self.text(node) ?? "" }
-        }
-        return decoded ?? text
-    }
-
     // MARK: The tree
-
-    private static func walk(_ node: xmlNodePtr?, _ visit: (xmlNodePtr) -> Void) {
-        var node = node
-        while let current = node {
-            if current.pointee.type == XML_ELEMENT_NODE {
-                visit(current)
-                walk(current.pointee.children, visit)
-            }
-            node = current.pointee.next
-        }
-    }
 
     private static func children(_ node: xmlNodePtr) -> [xmlNodePtr] {
         var result: [xmlNodePtr] = []

@@ -27,7 +27,7 @@ extension SiteInitializer {
             head = found
             sketch.sourceURL = page.url
         } else {
-            let (feeds, title) = SiteMarkup.alternates(html: page.response.body, base: URL(string: page.url)!, charset: page.charset)
+            let (feeds, title) = SiteMarkup.alternates(html: page.response.body, base: URL(string: page.url)!)
             guard let feedURL = feeds.first else {
                 if page.response.body.starts(with: Data("<?xml".utf8)) {
                     throw SiteInitError("\(page.url): XML, but no RSS or Atom feed libxml2 can read")
@@ -46,7 +46,7 @@ extension SiteInitializer {
         }
         sketch.origin = "the feed"
         sketch.notes = notes
-        sketch.title = head.title.map(SiteMarkup.decodingEntities)
+        sketch.title = head.title.map(HTMLText.plain)
         let link = head.link.flatMap { URLResolver.absoluteHTTP($0, base: URL(string: sketch.sourceURL!)!) }
         sketch.url = (link ?? pageURL ?? origin(of: sketch.sourceURL!)).map(ConfigLoader.withoutTrailingSlash)
         sketch.language = head.language
@@ -127,8 +127,8 @@ extension SiteInitializer {
         sketch.sourceURL = home
         sketch.url = ConfigLoader.withoutTrailingSlash(home)
         sketch.origin = "the REST API root"
-        sketch.title = index.name.map(SiteMarkup.decodingEntities)
-        sketch.description = index.description.map(SiteMarkup.decodingEntities).flatMap { $0.isEmpty ? nil : $0 }
+        sketch.title = index.name.map(HTMLText.plain)
+        sketch.description = index.description.map(HTMLText.plain).flatMap { $0.isEmpty ? nil : $0 }
         if let zone = index.timezone_string, !zone.isEmpty {
             sketch.timezone = zone
         } else if let offset = index.gmt_offset?.value {
@@ -146,18 +146,17 @@ extension SiteInitializer {
         return .success(sketch)
     }
 
+    /// `scheme://host[:port]` of a URL, as the remote sources take it.
+    private static func origin(of url: String) -> String? {
+        URL(string: url).map(RemoteItem.origin).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// The feed a fetched page is, if it is one.
     private static func feedHead(_ page: Fetched) -> SiteMarkup.FeedHead? {
         let body = page.response.body
         let first = body.first { !(" \t\r\n".utf8.contains($0)) }
         if first == UInt8(ascii: "{") { return SiteMarkup.jsonFeedHead(body) }
         return SiteMarkup.feedHead(xml: body, url: page.url, charset: page.charset)
-    }
-
-    /// `scheme://host[:port]` of a URL.
-    private static func origin(of url: String) -> String? {
-        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
-        return "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
     }
 }
 
