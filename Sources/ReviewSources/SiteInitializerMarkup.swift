@@ -30,7 +30,10 @@ enum SiteMarkup {
                   let url = URLResolver.absoluteHTTP(href, base: base), !feeds.contains(url) else { continue }
             feeds.append(url)
         }
-        let title = document.elements(named: "title").first.map(HTMLDocument.text)
+        // Its text nodes: `HTMLDocument.text` leaves `<title>` out, as never shown in a body.
+        let title = document.elements(named: "title").first.map {
+            HTMLDocument.normalisedSpaces(HTMLDocument.children($0).filter(HTMLDocument.isText).map(HTMLDocument.content).joined())
+        }
         return (feeds, title?.isEmpty == false ? title : nil)
     }
 
