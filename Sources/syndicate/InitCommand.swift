@@ -17,7 +17,7 @@ struct InitCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The site folder (default: --site, else the current folder); made if missing.")
+    @Argument(help: ArgumentHelp("The site folder (default: --site, else the current folder); made if missing.", valueName: "DIR"))
     var directory: String?
 
     @Option(name: .long, help: ArgumentHelp("A WordPress site's home page, a feed, or a page that links to its feed.", valueName: "URL"))
