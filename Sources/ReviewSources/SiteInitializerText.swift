@@ -12,7 +12,8 @@ extension SiteInitializer {
             "# Every key is described in Syndicate's README (\"Sources\", \"Feeds\", \"Posting\"). Secrets never",
             "# go here but in `credentials`. `syndicate check` checks this file; `syndicate build` writes the feeds.",
         ]
-        lines += sketch.notes.map { "# Note: \($0)." }
+        // A note quotes the site's own values: one line each, whatever they hold.
+        lines += sketch.notes.map { "# Note: \(Diagnostic.oneLine($0))." }
         func origin(_ key: String, _ why: String) -> String {
             sketch.missing.contains(key) ? "# not found: set it\(why)" : sketch.origin.map { "# from \($0)" } ?? ""
         }

@@ -152,6 +152,15 @@ import Testing
         #expect(try Self.parsed(sketch).site.title == title)
     }
 
+    /// A note quotes the site's values (a Jekyll permalink): a newline in one stays in its comment.
+    @Test func aNoteIsOneCommentLine() throws {
+        var sketch = SiteSketch(shape: .jekyll, sourceKind: "files")
+        sketch.title = "T"
+        sketch.url = "https://example.org"
+        sketch.notes = ["permalink \"/x\n[feeds]\nitems = 0\""]
+        #expect(try Self.parsed(sketch).feeds.items == 50)
+    }
+
     // MARK: Writing
 
     @Test func writesBothFilesAndTheFolderWithCredentialsReadableByItsOwnerAlone() throws {
