@@ -13,6 +13,8 @@
 #include <libxml/relaxng.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
+// Feed sources: the streaming reader for RSS and Atom.
+#include <libxml/xmlreader.h>
 
 // xmlFree is a mutable global function pointer, which Swift 6 refuses to touch.
 static inline void syn_xml_free(void *pointer) { xmlFree(pointer); }

@@ -105,11 +105,13 @@ final class EasyHandle: @unchecked Sendable {
         syn_curl_setopt_write_callback(curl, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
             let sink = Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
             let length = size * count
-            // Past the cap, the transfer is ended (any other count than `length` does that):
-            // an endless body would otherwise grow memory until the timeout.
-            guard sink.body.count + length <= sink.limit else { return 0 }
-            if let data { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length) }
-            return length
+            // The body is kept up to the request's cap, and the transfer ended there (any other
+            // count than `length` does that): an endless body would otherwise grow memory until
+            // the timeout. A body of exactly the cap tells a caller whose cap is one byte more
+            // than it accepts that the answer was too long.
+            let kept = min(length, max(0, sink.limit - sink.body.count))
+            if let data, kept > 0 { sink.body.append(UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: kept) }
+            return kept == length ? length : 0
         }
         syn_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, context)
         syn_curl_setopt_write_callback(curl, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in

@@ -60,8 +60,9 @@ public struct HTTPResponse: Sendable {
         self.bodyComplete = bodyComplete
     }
 
-    /// The most of a body kept (README, "The ledger and its states"): far above any service's answer. A longer
-    /// body is cut there, and the response is not `bodyComplete`.
+    /// The most of a body kept by default (README, "The ledger and its states"): far above any
+    /// service's answer. A longer body is cut there, and the response is not `bodyComplete`.
+    /// A request may ask for another cap (`HTTPRequest.maximumBody`).
     public static let maximumBody = 1 << 20
 
     public var isSuccess: Bool { (200..<300).contains(status) }
