@@ -1,11 +1,10 @@
-import CLibXML2
 import Foundation
 import Reviews
 
-/// What `init` reads of a page or a feed, through libxml2 (README "Sources"): the feeds a page
-/// links to, and a feed's own title, link and language. Nothing here touches the network or
-/// expands an entity: libxml2 parses with network access off, loads no DTD and substitutes
-/// no entity, and only the text nodes of an element are read.
+/// What `init` reads of a page or a feed (README "Sources"): the feeds a page links to, and a
+/// feed's own title, link and language, through the readers the remote sources use
+/// (`HTMLDocument`, `FeedXMLTree`, `JSONDecoder`): libxml2 with network access off, no DTD
+/// loaded, no entity substituted.
 enum SiteMarkup {
     /// A feed's channel as it describes itself.
     struct FeedHead: Equatable {
@@ -37,33 +36,25 @@ enum SiteMarkup {
         return (feeds, title?.isEmpty == false ? title : nil)
     }
 
-    /// The head of an RSS 2.0 (or 0.9x, or 1.0) or Atom feed; nil when the bytes are no such
+    /// The head of an RSS (2.0, 0.9x or 1.0) or Atom feed, read with the feed source's own
+    /// reader (`FeedXMLTree`: no network, no DTD, no entity); nil when the bytes are no such
     /// feed.
-    static func feedHead(xml: Data, url: String, charset: String?) -> FeedHead? {
-        syn_xml_silence_errors()
-        // No XML_PARSE_NOENT (entities stay references, never expanded), no DTD loading.
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
-        let parsed = xml.withUnsafeBytes { bytes in
-            xmlReadMemory(bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(clamping: bytes.count), url, charset, options)
+    static func feedHead(xml: Data, charset: String?) -> FeedHead? {
+        guard let root = try? FeedXMLTree.parse(xml, encoding: charset) else { return nil }
+        func head(_ node: FeedNode, _ namespace: String, link: String?, language: String?) -> FeedHead {
+            FeedHead(title: node.value("title", namespace).map(FeedParser.text), link: link, language: language)
         }
-        guard let document = parsed else { return nil }
-        defer { xmlFreeDoc(document) }
-        guard let root = xmlDocGetRootElement(document) else { return nil }
-        switch name(root) {
-        case "rss", "RDF":
-            guard let channel = children(root).first(where: { name($0) == "channel" }) else { return nil }
-            let fields = children(channel)
-            func field(_ wanted: String) -> String? { fields.first { name($0) == wanted }.flatMap(text) }
-            return FeedHead(title: field("title"), link: field("link"), language: field("language"))
-        case "feed":
-            let fields = children(root)
-            let link = fields.first { name($0) == "link" && (attribute($0, "rel") ?? "alternate") == "alternate" }
-                .flatMap { attribute($0, "href") }
-            let language = xmlNodeGetLang(root).map { pointer in
-                defer { syn_xml_free(pointer) }
-                return String(cString: pointer)
-            }
-            return FeedHead(title: fields.first { name($0) == "title" }.flatMap(text), link: link, language: language)
+        switch (root.namespace, root.name) {
+        case ("", "rss"):
+            guard let channel = root.child("channel", "") else { return nil }
+            return head(channel, "", link: channel.value("link", ""), language: channel.value("language", ""))
+        case (FeedXMLMapping.rdf, "RDF"):
+            guard let channel = root.child("channel", FeedXMLMapping.rss1) else { return nil }
+            return head(channel, FeedXMLMapping.rss1, link: channel.value("link", FeedXMLMapping.rss1), language: nil)
+        case (FeedXMLMapping.atom, "feed"):
+            // A link without `rel` is an alternate one (RFC 4287 §4.2.7.2).
+            let link = root.all("link", FeedXMLMapping.atom).first { ($0.attributes["rel"] ?? "alternate") == "alternate" }?.attributes["href"]
+            return head(root, FeedXMLMapping.atom, link: link, language: root.attributes["lang"])
         default:
             return nil
         }
@@ -81,44 +72,6 @@ enum SiteMarkup {
             return nil
         }
         return FeedHead(title: head.title, link: head.home_page_url, language: head.language)
-    }
-
-    // MARK: The tree
-
-    private static func children(_ node: xmlNodePtr) -> [xmlNodePtr] {
-        var result: [xmlNodePtr] = []
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_ELEMENT_NODE { result.append(current) }
-            child = current.pointee.next
-        }
-        return result
-    }
-
-    /// The element's local name.
-    private static func name(_ node: xmlNodePtr) -> String {
-        node.pointee.name.map { String(cString: $0) } ?? ""
-    }
-
-    private static func attribute(_ node: xmlNodePtr, _ name: String) -> String? {
-        guard let value = xmlGetProp(node, name) else { return nil }
-        defer { syn_xml_free(value) }
-        return String(cString: value)
-    }
-
-    /// The element's own text and CDATA, trimmed; entity references are skipped, never
-    /// expanded. Nil when empty.
-    private static func text(_ node: xmlNodePtr) -> String? {
-        var result = ""
-        var child = node.pointee.children
-        while let current = child {
-            if current.pointee.type == XML_TEXT_NODE || current.pointee.type == XML_CDATA_SECTION_NODE, let content = current.pointee.content {
-                result += String(cString: content)
-            }
-            child = current.pointee.next
-        }
-        let trimmed = result.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed.isEmpty ? nil : trimmed
     }
 }
 

@@ -156,7 +156,7 @@ extension SiteInitializer {
         let body = page.response.body
         let first = body.first { !(" \t\r\n".utf8.contains($0)) }
         if first == UInt8(ascii: "{") { return SiteMarkup.jsonFeedHead(body) }
-        return SiteMarkup.feedHead(xml: body, url: page.url, charset: page.charset)
+        return SiteMarkup.feedHead(xml: body, charset: page.charset)
     }
 }
 
