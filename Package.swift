@@ -83,6 +83,6 @@ let package = Package(
 if Context.environment["SYNDICATE_FUZZ"] == "1" {
     package.products.append(.executable(name: "SyndicateFuzz", targets: ["SyndicateFuzz"]))
     package.targets.append(.executableTarget(name: "SyndicateFuzz", dependencies: [
-        "Reviews", "HTTP", "Posting", "Destinations", "SyndicateTesting",
+        "Reviews", "ReviewSources", "HTTP", "Posting", "Destinations", "SyndicateTesting",
     ]))
 }

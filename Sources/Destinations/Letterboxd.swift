@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Posting
 import Reviews
+import ReviewSources
 
 /// `letterboxd` (docs/SPEC.md §8; Letterboxd API v0: auth/token, me, films, log-entries).
 ///
@@ -55,21 +56,32 @@ public struct LetterboxdDestination: DestinationKind {
         var containsSpoilers: Bool
         var rating: Double?
         var tags: [String]
+        /// The film's title and release year, to search by when the review has no film id
+        /// (a WordPress or feed review). Absent from payloads stored before they were sent.
+        var title: String?
+        var year: Int?
         struct IDs: Codable { var letterboxd: String?; var tmdb: Int?; var imdb: String? }
     }
 
     public func compose(_ review: Review, site: Site) throws -> ComposedPost {
         var text = try template.compose(review, site: site)
         if content == "full" {
-            // The whole review as plain text, then the link.
-            let data = FileManager.default.contents(atPath: site.directory.appendingPathComponent(review.source).path) ?? Data()
-            let body = (try? ReviewFile.split(data, path: review.source).body).map(Markdown.plainText) ?? review.summary
+            // The whole review as plain text, then the link: a remote review's sanitised HTML,
+            // else the file's Markdown read again.
+            let body: String
+            if let html = review.html {
+                body = HTMLText.paragraphs(html)
+            } else {
+                let data = FileManager.default.contents(atPath: site.directory.appendingPathComponent(review.source).path) ?? Data()
+                body = (try? ReviewFile.split(data, path: review.source).body).map(Markdown.plainText) ?? review.summary
+            }
             let full = body + "\n\n" + site.permalink(review)
             text = ComposedText(text: full, count: full.count, limit: nil, unit: "characters", shortened: false)
         }
         let diary = Self.day(review.date, in: site.config.site.timeZone)
         let payload = Payload(slug: review.slug, url: site.permalink(review), ids: .init(letterboxd: review.ids.letterboxd, tmdb: review.ids.tmdb, imdb: review.ids.imdb),
-                              diaryDate: diary, text: text.text, containsSpoilers: review.spoilers, rating: review.rating, tags: review.tags)
+                              diaryDate: diary, text: text.text, containsSpoilers: review.spoilers, rating: review.rating, tags: review.tags,
+                              title: review.title, year: review.year)
         return ComposedPost(text: text, payload: try JSONCoding.encode(payload))
     }
 
@@ -116,12 +128,10 @@ public struct LetterboxdDestination: DestinationKind {
 
     private func post(_ payload: Payload, token: Token) async -> SendResult {
         let auth: HTTPHeaders = ["Authorization": "Bearer \(token.accessToken)"]
-        // The film: the LID as given, else a lookup by TMDB or IMDb id.
+        // The film: the LID as given, else a lookup by TMDB or IMDb id, else a search by
+        // title and year.
         var filmID = payload.ids.letterboxd
-        if filmID == nil {
-            guard let query = payload.ids.tmdb.map({ "tmdb:\($0)" }) ?? payload.ids.imdb.map({ "imdb:\($0)" }) else {
-                return .permanent(message: "no film id: add ids.letterboxd, ids.tmdb or ids.imdb to the review's front matter", httpStatus: nil)
-            }
+        if filmID == nil, let query = payload.ids.tmdb.map({ "tmdb:\($0)" }) ?? payload.ids.imdb.map({ "imdb:\($0)" }) {
             switch await get("/films?filmId=\(query)", headers: auth) {
             case .failure(let failure): return failure.result
             case .success(let object):
@@ -129,6 +139,11 @@ public struct LetterboxdDestination: DestinationKind {
                     return .permanent(message: "Letterboxd knows no film with \(query): check the review's ids", httpStatus: nil)
                 }
                 filmID = id
+            }
+        } else if filmID == nil {
+            switch await search(title: payload.title, year: payload.year, headers: auth) {
+            case .failure(let failure): return failure.result
+            case .success(let id): filmID = id
             }
         }
         guard let filmID else { return .permanent(message: "no film id", httpStatus: nil) }
@@ -175,6 +190,42 @@ public struct LetterboxdDestination: DestinationKind {
             // A lookup that got no answer changed nothing: it is safe to try again.
             return .failure(FailureResult(result: .retryable(message: "\(error)", httpStatus: nil, notBefore: nil, errorClass: "not_sent")))
         }
+    }
+
+    /// The one film whose name and release year match the review's title and year, case and
+    /// accents folded (`GET /search`); none or several is a message naming what to add.
+    private func search(title: String?, year: Int?, headers: HTTPHeaders) async -> Result<String, FailureResult> {
+        let addIDs = "add ids.letterboxd, ids.tmdb or ids.imdb to the review's front matter"
+        guard let title, !title.isEmpty, let year else {
+            return .failure(FailureResult(result: .permanent(
+                message: "no film id: \(addIDs) (or, to find the film by its title, its year: `year`, or a \"Year Released:\" line in a WordPress post)",
+                httpStatus: nil)))
+        }
+        let input = title.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let object: [String: Any]
+        switch await get("/search?input=\(input)&include=FilmSearchItem&perPage=10", headers: headers) {
+        case .failure(let failure): return .failure(failure)
+        case .success(let found): object = found
+        }
+        let wanted = Self.folded(title)
+        let matches = (object["items"] as? [[String: Any]] ?? []).compactMap { item -> String? in
+            guard let film = item["film"] as? [String: Any], let name = film["name"] as? String, let id = film["id"] as? String,
+                  Self.folded(name) == wanted, (film["releaseYear"] as? NSNumber)?.intValue == year else { return nil }
+            return id
+        }
+        guard matches.count == 1, let id = matches.first else {
+            let found = matches.isEmpty ? "no film" : "\(matches.count) films"
+            return .failure(FailureResult(result: .permanent(
+                message: "Letterboxd has \(found) named \"\(title)\" from \(year): \(addIDs)", httpStatus: nil)))
+        }
+        return .success(id)
+    }
+
+    /// A title compared as people read it: case, accents and runs of spaces ignored.
+    static func folded(_ text: String) -> String {
+        text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     static func link(_ entry: [String: Any]) -> String? {

@@ -5,13 +5,21 @@ import Foundation
 /// recovered from silently (WordPress bodies are fragments, rarely valid HTML). It lives for
 /// one mapping, on one thread; the tree is read, never changed (what is left out is chosen
 /// when it is written again, by `HTMLSanitizer`).
+///
+/// Its `Node`s point into the tree, which the document frees when it goes: a caller keeps the
+/// document alive while it uses them (`defer { withExtendedLifetime(document) {} }`).
 final class HTMLDocument {
     typealias Node = UnsafeMutablePointer<xmlNode>
 
     private let document: htmlDocPtr?
 
+    /// libxml2's global set-up, which must run once before threads parse at the same time
+    /// (a static `let` runs its initialiser once, whichever thread gets there first).
+    private static let initialised: Void = xmlInitParser()
+
     /// Parses `html`, a fragment or a whole page, as UTF-8.
     init(_ html: String) {
+        _ = Self.initialised
         syn_xml_silence_errors()
         let options = Int32(HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
             | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_COMPACT.rawValue)
@@ -126,7 +134,39 @@ package enum HTMLText {
     /// `html`'s text on one line, entities decoded, tags and scripts left out.
     package static func plain(_ html: String) -> String {
         let document = HTMLDocument(html)
+        // The tree's nodes live as long as the document: keep it to the end of the scope.
+        defer { withExtendedLifetime(document) {} }
         guard let body = document.body else { return "" }
         return HTMLDocument.text(body)
+    }
+
+    /// `html` as plain text for services that take no HTML (Letterboxd's review text):
+    /// paragraphs and other blocks separated by a blank line, `<br>` as a line break, list
+    /// items as `• item`, white space within a line as one space.
+    package static func paragraphs(_ html: String) -> String {
+        let document = HTMLDocument(html)
+        // The tree's nodes live as long as the document: keep it to the end of the scope.
+        defer { withExtendedLifetime(document) {} }
+        guard let body = document.body else { return "" }
+        var out = ""
+        func walk(_ node: HTMLDocument.Node) {
+            if HTMLDocument.isText(node) {
+                out += HTMLDocument.content(node)
+                return
+            }
+            guard let name = HTMLDocument.name(node), !HTMLSanitizer.droppedElements.contains(name) else { return }
+            if name == "br" { out += "\n"; return }
+            let block = HTMLSanitizer.blockElements.contains(name)
+            if block { out += "\n\n" }
+            if name == "li" { out += "• " }
+            for child in HTMLDocument.children(node) { walk(child) }
+            if block { out += "\n\n" }
+        }
+        walk(body)
+        let lines = out.components(separatedBy: "\n").map { HTMLDocument.normalisedSpaces($0) }
+        var result: [String] = []
+        for line in lines where !(line.isEmpty && (result.last?.isEmpty ?? true)) { result.append(line) }
+        while result.last?.isEmpty == true { result.removeLast() }
+        return result.joined(separator: "\n")
     }
 }

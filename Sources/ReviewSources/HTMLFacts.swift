@@ -69,6 +69,10 @@ struct HTMLFacts {
         if proseBefore == nil, above >= 0, Self.isTitle(lines[above]) {
             title = lines[above].text
             removed.append(above)
+            // A kicker just above the title ("MOVIE REVIEW") goes with it: it labels the block.
+            if let kicker = lines[..<above].lastIndex(where: { !Self.isSeparator($0.text) }), Self.isKicker(lines[kicker].text) {
+                removed.append(contentsOf: kicker..<above)
+            }
         }
         for line in removed { blockNodes.formUnion(lines[line].nodes) }
         firstParagraph = proseBefore.flatMap { Self.paragraph(in: lines, from: $0) } ?? Self.paragraph(in: lines, from: end + 1)
@@ -117,11 +121,16 @@ struct HTMLFacts {
     static func isTitle(_ line: HTMLLine) -> Bool {
         let text = line.text
         guard !text.isEmpty, text.count <= 150, !line.inFigure else { return false }
-        let kicker = text.lowercased().filter { $0.isLetter || $0 == " " }.trimmingCharacters(in: .whitespaces)
-        if ["review", "movie review", "film review", "tv review", "series review", "documentary review"].contains(kicker) { return false }
+        if isKicker(text) { return false }
         if line.isHeading { return true }
         guard let last = text.last else { return false }
         return !".,;:".contains(last) && text.count <= 100
+    }
+
+    /// A section's label above a review, not a film's title.
+    static func isKicker(_ text: String) -> Bool {
+        let words = text.lowercased().filter { $0.isLetter || $0 == " " }.split(separator: " ").joined(separator: " ")
+        return ["review", "movie review", "film review", "tv review", "series review", "documentary review"].contains(words)
     }
 
     /// The text of the first paragraph of prose from line `start` on: its lines joined.

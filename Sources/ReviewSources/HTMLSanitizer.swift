@@ -10,7 +10,8 @@ import Reviews
 /// `class`, `srcset`); a URL that is not http(s) or mailto goes (`javascript:`, `data:`), and
 /// relative ones are made absolute against the item's link, because feed readers show the
 /// content far from the site. An image with no usable source goes; so does an element left
-/// with no content once that is done (a paragraph that held only the facts block).
+/// with no content once that is done (a paragraph that held only the facts block). An
+/// embedded player (`iframe`, `video`, `audio`) with an http(s) source becomes a link to it.
 struct HTMLSanitizer {
     /// Elements left out with everything inside them.
     static let droppedElements: Set<String> = [
@@ -56,6 +57,8 @@ struct HTMLSanitizer {
     /// `raw` sanitised: the whole job for a body with nothing to leave out.
     static func sanitise(_ raw: String, base: URL) -> String {
         let document = HTMLDocument(raw)
+        // The tree's nodes live as long as the document: keep it to the end of the scope.
+        defer { withExtendedLifetime(document) {} }
         guard let body = document.body else { return "" }
         return HTMLSanitizer(base: base).html(of: body)
     }
@@ -63,7 +66,16 @@ struct HTMLSanitizer {
     private func write(_ node: HTMLDocument.Node) -> String {
         if skipped.contains(node) { return "" }
         if HTMLDocument.isText(node) { return Self.escape(HTMLDocument.content(node), quotes: false) }
-        guard let name = HTMLDocument.name(node), !Self.droppedElements.contains(name) else { return "" }
+        guard let name = HTMLDocument.name(node) else { return "" }
+        if name == "iframe" || name == "video" || name == "audio" {
+            // An embedded player (WordPress renders a YouTube or Vimeo link as one) is not
+            // carried, but where it points is: a link to it, as Markdown reviews give.
+            let source = HTMLDocument.attributes(node).first { $0.name == "src" }.flatMap { safeURL($0.value) }
+            guard let source, source.lowercased().hasPrefix("http") else { return "" }
+            let link = Self.escape(source, quotes: true)
+            return "<p><a href=\"\(link)\">\(Self.escape(source, quotes: false))</a></p>\n"
+        }
+        guard !Self.droppedElements.contains(name) else { return "" }
         let inner = HTMLDocument.children(node).map(write).joined()
         guard let allowedAttributes = Self.allowed[name] else {
             // Unknown but harmless (`span`, `div`, `font`): its content stays, a block keeps

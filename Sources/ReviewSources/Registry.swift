@@ -8,7 +8,7 @@ import Reviews
 /// to `all`. Nothing else names a kind.
 public enum SourceKinds {
     /// The registry: the only list of kinds.
-    public static let all: [any SourceKind.Type] = [FilesSource.self, FeedSource.self]
+    public static let all: [any SourceKind.Type] = [FilesSource.self, WordPressSource.self, FeedSource.self]
 
     /// The kind named `kind` in `[source]`.
     public static func named(_ kind: String) -> (any SourceKind.Type)? {

@@ -36,6 +36,8 @@ extension RemoteItem {
             return problem("link", "\"\(link)\" is not an absolute http(s) URL")
         }
         let document = HTMLDocument(html)
+        // The tree's nodes live as long as the document: keep it to the end of the scope.
+        defer { withExtendedLifetime(document) {} }
         let lines = document.body.map(HTMLLine.lines) ?? []
         let facts = HTMLFacts(lines: lines)
         if !onlyNames.isEmpty, !(categories + facts.genres).contains(where: { onlyNames.contains($0.lowercased()) }) {

@@ -20,6 +20,8 @@ enum SiteMarkup {
     /// document order, and the page's `<title>`.
     static func alternates(html: Data, base: URL) -> (feeds: [String], title: String?) {
         let document = HTMLDocument(String(decoding: html, as: UTF8.self))
+        // The tree's nodes live as long as the document: keep it to the end of the scope.
+        defer { withExtendedLifetime(document) {} }
         var feeds: [String] = []
         for link in document.elements(named: "link") {
             let attributes = Dictionary(HTMLDocument.attributes(link), uniquingKeysWith: { first, _ in first })

@@ -3,8 +3,8 @@ import HTTP
 import Reviews
 
 extension SiteInitializer {
-    /// The site at a URL (README "Sources"): a WordPress site when the page answers with
-    /// `Link: <…>; rel="https://api.w.org/"` and that REST API root reads (`[site]` from its
+    /// The site at a URL (README "Sources"): a WordPress site when the page names its REST API
+    /// (`Link: <…>; rel="https://api.w.org/"`, or that `<link>` in it) and that root reads (`[site]` from its
     /// `name`, `description`, `home` and `timezone_string`); else a feed: the URL itself when
     /// it is one, else the first feed the page links to with `<link rel="alternate">`
     /// (`[site]` from the feed's title, link and language). Redirects are followed, up to 5,
@@ -94,21 +94,12 @@ extension SiteInitializer {
         throw SiteInitError("\(url): more than 5 redirects")
     }
 
-    /// The REST API root a WordPress page names in its `Link` header.
+    /// The REST API root a WordPress page names, found as the WordPress source finds it: its
+    /// `Link` header, else the same link in its HTML (a cache in front of the site may drop
+    /// the header).
     static func apiRoot(_ page: Fetched) -> String? {
-        for field in page.response.headers where field.name.lowercased() == "link" {
-            for link in field.value.split(separator: ",") {
-                let parts = link.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
-                guard let target = parts.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
-                let rels = parts.dropFirst().compactMap { part -> String? in
-                    let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    return pair.count == 2 && pair[0].lowercased() == "rel" ? pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : nil
-                }
-                guard rels.contains(where: { $0.split(separator: " ").contains("https://api.w.org/") }) else { continue }
-                return URLResolver.absoluteHTTP(String(target.dropFirst().dropLast()), base: URL(string: page.url)!)
-            }
-        }
-        return nil
+        guard let link = WordPressSource.apiLink(page.response.headers) ?? WordPressSource.apiLink(html: page.response.text) else { return nil }
+        return URLResolver.absoluteHTTP(link, base: URL(string: page.url)!)
     }
 
     /// The sketch of a WordPress site from its REST API root, or why it could not be read.

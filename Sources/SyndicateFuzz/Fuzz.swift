@@ -5,6 +5,7 @@ import Foundation
 import Posting
 import Synchronization
 import Reviews
+import ReviewSources
 import SyndicateTesting
 
 // libFuzzer targets for every parser of hostile text (issue 12, README "Fuzzing").
@@ -24,6 +25,7 @@ let targets: [String: @Sendable (Data) -> Void] = [
     "markdown": fuzzMarkdown,
     "http-headers": fuzzHTTPHeaders,
     "answers": fuzzAnswers,
+    "remote-html": fuzzRemoteHTML,
 ]
 
 /// The target named on the command line, found once.
@@ -89,6 +91,21 @@ enum SyndicateFuzz {
     _ = Markdown.firstParagraphText(text)
     _ = Markdown.plainText(text)
 }
+
+/// A remote item's HTML (a WordPress post's `content.rendered` and excerpt, a feed item's
+/// content): the HTML parser, the facts reader, the sanitiser and the mapping, and the plain
+/// text Letterboxd takes.
+@Sendable func fuzzRemoteHTML(_ data: Data) {
+    let html = String(decoding: data, as: UTF8.self)
+    let item = RemoteItem(id: "wordpress:1", link: "https://blog.example/2025/03/post/", title: String(html.prefix(200)),
+                          published: Date(timeIntervalSince1970: 1_741_680_000), html: html,
+                          excerptHTML: data.count.isMultiple(of: 2) ? html : nil, categories: ["Reviews"],
+                          image: String(html.prefix(100)), imageCredit: html)
+    _ = item.review(site: remoteSite, only: ["Reviews"], firstSeen: nil)
+    _ = HTMLText.paragraphs(html)
+}
+
+let remoteSite = SiteConfig(site: SiteSettings(title: "Fuzz", url: "https://reviews.test"))
 
 // MARK: - Services' answers
 

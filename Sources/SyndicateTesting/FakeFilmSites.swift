@@ -4,7 +4,7 @@ import HTTP
 // MARK: Letterboxd
 
 /// A strict fake of Letterboxd's API v0: OAuth password and refresh grants, `/me`, film
-/// lookup by `tmdb:`/`imdb:`, log entries (listed per member and film, created with a rating
+/// lookup by `tmdb:`/`imdb:`, film search by title (`/search`, `FilmSearchItem`s), log entries (listed per member and film, created with a rating
 /// in range and on the half step).
 public final class FakeLetterboxd: @unchecked Sendable {
     public let username, password, clientID, clientSecret: String
@@ -12,6 +12,11 @@ public final class FakeLetterboxd: @unchecked Sendable {
     /// tmdb:ID / imdb:ID → film LID; any other id gets a LID made from it, except these.
     public var films: [String: String] = ["tmdb:840430": "hTha", "imdb:tt14849194": "hTha"]
     public var unknownFilms: Set<String> = []
+    /// What `/search` finds: every film whose name contains the input (case and accents
+    /// folded), as Letterboxd's search returns near misses too.
+    public var searchableFilms: [(id: String, name: String, year: Int)] = [
+        ("hTha", "The Holdovers", 2023), ("lGht", "The Lighthouse", 2019), ("lGh1", "The Lighthouse", 2016),
+    ]
     private let lock = NSLock()
     private var tokens: Set<String> = []
     private var refreshTokens: Set<String> = []
@@ -86,6 +91,16 @@ public final class FakeLetterboxd: @unchecked Sendable {
                 }
                 let film = films[key] ?? "f" + String(key.utf8.reduce(0) { ($0 &* 31 &+ Int($1)) % 1_000_000 }, radix: 36)
                 return .json(200, "{\"items\":[{\"id\":\"\(film)\",\"name\":\"A film\"}]}")
+            case ("GET", "/search"):
+                guard query["include"] == "FilmSearchItem", let input = query["input"], !input.isEmpty,
+                      let perPage = Int(query["perPage"] ?? "20"), (1...100).contains(perPage) else {
+                    return error(400, "BadRequest", "input, include=FilmSearchItem and perPage 1-100")
+                }
+                let fold = { (text: String) in text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
+                let found = searchableFilms.filter { fold($0.name).contains(fold(input)) }.prefix(perPage).map {
+                    "{\"type\":\"FilmSearchItem\",\"film\":{\"id\":\"\($0.id)\",\"name\":\"\($0.name)\",\"releaseYear\":\($0.year)}}"
+                }
+                return .json(200, "{\"items\":[\(found.joined(separator: ","))]}")
             case ("GET", "/log-entries"):
                 guard query["member"] == memberID, let film = query["film"] else { return error(400, "BadRequest", "member and film") }
                 let found = entries.filter { $0.film == film }.map { entry -> String in

@@ -22,6 +22,27 @@ struct InitFromURLTests {
         return (site, made.stdout, site.read("feeds/feed.xml") ?? "")
     }
 
+    @Test func aWordPressBlogIsReadThroughItsRESTAPI() throws {
+        let fake = try FakeWordPress(posts: [FakeWordPress.Post(
+            id: 7, slug: "quiet-harbour", title: "A Harbour That Listens",
+            content: "<p>Quiet Harbour</p>\n<p>Genre: Drama<br>Year Released: 2024<br>Rating: 4/5</p>\n<p>A slow, generous film about a town that waits.</p>",
+            date: Self.now.addingTimeInterval(-86_400), categories: ["Movie Reviews"])])
+        // The API root, which the fake leaves to each test: what init reads the site from.
+        let home = fake.homeURL
+        fake.fault { request in
+            request.path == "/wp-json/"
+                ? .json(200, #"{"name":"Bob&#039;s Film Diary","description":"","url":"\#(home)","home":"\#(home)","#
+                        + #""gmt_offset":-5,"timezone_string":"America/Chicago","namespaces":["wp/v2"]}"#)
+                : nil
+        }
+        let (site, output, feed) = try initCheckAndBuild(home)
+        #expect(output.contains("syndicate.toml: written for a WordPress site (posts from \(home), [site] from the REST API root)"), "\(output)")
+        let config = try #require(site.read("syndicate.toml"))
+        #expect(config.contains("title = \"Bob's Film Diary\"") && config.contains("timezone = \"America/Chicago\""), "\(config)")
+        #expect(config.contains("kind = \"wordpress\""))
+        #expect(feed.contains("<title>Quiet Harbour</title>") && feed.contains("\(fake.linkBase)/quiet-harbour/"), "\(feed)")
+    }
+
     @Test func aPageLinkingItsFeedIsReadThroughTheFeed() throws {
         let fake = try FakeFeedSite()
         fake.add(FakeFeedSite.Post(id: 3, slug: "salt-roads", title: "Salt Roads", date: Self.now.addingTimeInterval(-3 * 86_400),

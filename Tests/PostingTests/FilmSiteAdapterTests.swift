@@ -104,7 +104,7 @@ struct LetterboxdTests {
         try site.review("b.md", "title: Unknown\ndate: 2025-02-02\nids: {tmdb: 999}")
         _ = try await run(site)
         let errors = try deliveries(site).map(\.lastError)
-        #expect(errors == ["no film id: add ids.letterboxd, ids.tmdb or ids.imdb to the review's front matter",
+        #expect(errors == ["no film id: add ids.letterboxd, ids.tmdb or ids.imdb to the review's front matter (or, to find the film by its title, its year: `year`, or a \"Year Released:\" line in a WordPress post)",
                            "Letterboxd knows no film with tmdb:999: check the review's ids"])
     }
 

@@ -55,6 +55,18 @@ import Testing
             <p><b>Genre: Horror / Drama<br>Year Released: 2019<br>Runtime: 1h 49m<br>Directors: Robert Eggers<br>Where To Watch: rent it on most stores<br>Rating: 4 stars</b></p>
             \(review)
             """),
+        Shape(name: "a bulleted list under a bold title", html: """
+            <p><strong>The Lighthouse</strong></p>
+            <ul>
+            <li>Genre: Horror, Drama</li>
+            <li>Year Released: 2019</li>
+            <li>Runtime: 1h 49m</li>
+            <li>Director: Robert Eggers</li>
+            <li>Where To Watch: rent it on most stores</li>
+            <li>Rating: 4 out of 5</li>
+            </ul>
+            \(review)
+            """),
         Shape(name: "WordPress blocks with spans and nbsp", html: """
             <div class="entry"><p class="has-text-align-center"><span style="font-size:2em">The Lighthouse</span></p>
             <p>&nbsp;</p>
@@ -77,6 +89,7 @@ import Testing
         #expect(review.summary.hasPrefix("Two men on a rock"))
         let html = try #require(review.html)
         #expect(!html.contains("Genre") && !html.contains("Runtime") && !html.contains(">The Lighthouse<"))
+        #expect(!html.contains("MOVIE REVIEW"), "the kicker above the title goes with it")
         #expect(html.contains("Two men on a rock"))
     }
 

@@ -23,6 +23,6 @@ import Testing
         let error = #expect(throws: Diagnostics.self) {
             try ConfigLoader.parse(text, checkingSource: SourceKinds.check)
         }
-        #expect(error?.items.map(\.description) == ["syndicate.toml:6: source.kind: unknown kind \"ftp\" (one of: files, feed)"])
+        #expect(error?.items.map(\.description) == ["syndicate.toml:6: source.kind: unknown kind \"ftp\" (one of: files, wordpress, feed)"])
     }
 }
