@@ -28,6 +28,14 @@ let package = Package(
         // glibc's posix_spawn extensions, which need _GNU_SOURCE.
         .target(name: "CSpawn"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libvips (`libvips-dev`): the review cards (fit, blur, darken, compose, JPEG) in little
+        // memory, behind plain C functions. A C target rather than a system library: libvips'
+        // pkg-config flags carry `-pthread`, which SwiftPM drops with a warning on every build;
+        // only cvips.c sees glib's and libvips' headers, so their folders are given to it alone.
+        .target(name: "CVips",
+                cSettings: [.unsafeFlags(["-I/usr/include/glib-2.0", "-I/usr/lib/x86_64-linux-gnu/glib-2.0/include",
+                                          "-I/usr/lib/aarch64-linux-gnu/glib-2.0/include"])],
+                linkerSettings: [.linkedLibrary("vips"), .linkedLibrary("gobject-2.0"), .linkedLibrary("glib-2.0"), .linkedLibrary("m")]),
 
         // The site: config, front matter, Markdown, the Review value.
         .target(name: "Reviews", dependencies: [
@@ -44,8 +52,10 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // The review cards (docs/SPEC.md §10) and where a review's image is.
+        .target(name: "Cards", dependencies: ["Reviews", "HTTP", "CVips"]),
         // RSS / Atom / JSON Feed writers and the build.
-        .target(name: "Feeds", dependencies: ["Reviews", "ReviewSources", "HTTP", "CLibXML2"]),
+        .target(name: "Feeds", dependencies: ["Reviews", "ReviewSources", "HTTP", "Cards", "CLibXML2"]),
         // Composition, credentials, the delivery ledger, retries and the dispatch loop.
         .target(name: "Posting", dependencies: [
             "Reviews", "HTTP",
@@ -54,10 +64,10 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         // One file per destination kind.
-        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews", "ReviewSources", "COpenSSL", "CSpawn"]),
+        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews", "ReviewSources", "Cards", "COpenSSL", "CSpawn"]),
         // Argument parsing only; every command calls the libraries.
         .executableTarget(name: "syndicate", dependencies: [
-            "Reviews", "ReviewSources", "Feeds", "HTTP", "Posting", "Destinations",
+            "Reviews", "ReviewSources", "Feeds", "HTTP", "Posting", "Destinations", "Cards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -67,12 +77,13 @@ let package = Package(
         .testTarget(name: "ReviewSourcesTests", dependencies: ["ReviewSources", "Reviews", "HTTP", "SyndicateTesting"]),
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
         .testTarget(name: "FeedsTests", dependencies: ["Feeds", "Reviews", "HTTP", "SyndicateTesting", "CLibXML2"]),
+        .testTarget(name: "CardsTests", dependencies: ["Cards", "Feeds", "Reviews", "HTTP", "SyndicateTesting"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "SyndicateTesting"]),
         .testTarget(name: "PostingTests", dependencies: [
             "Posting", "Destinations", "HTTP", "Reviews", "SyndicateTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "SyndicateTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "Cards", "SyndicateTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import Cards
 import Foundation
 import Synchronization
 import HTTP
@@ -25,6 +26,7 @@ public struct BlueskyDestination: DestinationKind {
     private let language: String
     private let template: PostTemplate
     private let siteDirectory: URL
+    private let site: Site
     /// The session file (the pair rotates on every refresh).
     private let sessions: PrivateFile<Session>
     private let http: any HTTPClient
@@ -41,6 +43,7 @@ public struct BlueskyDestination: DestinationKind {
         language = context.site.config.site.language
         template = context.template(rule: .bluesky)
         siteDirectory = context.site.directory
+        site = context.site
         sessions = PrivateFile(url: siteDirectory.appendingPathComponent(".syndicate/bluesky-\(context.name).session.json"))
         http = context.http
         timeout = context.timeout
@@ -72,7 +75,10 @@ public struct BlueskyDestination: DestinationKind {
         let facets = Self.facets(for: text.text)
         if !facets.isEmpty { record["facets"] = facets }
         var payload: [String: Any] = ["record": record]
-        if let image = localImage(review) { payload["image"] = image }
+        if let image = localImage(review) { payload["image"] = image } else if review.image != nil {
+            // Over the thumbnail's limit: the card, re-encoded to fit when it is sent.
+            payload["card"] = ReviewImage.cardPath(slug: review.slug, site: site)
+        }
         let data = try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])
         return ComposedPost(text: text, payload: data)
     }
@@ -96,15 +102,26 @@ public struct BlueskyDestination: DestinationKind {
         return facets.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// The review's image as a file of the site under 1,000,000 bytes (the thumb's limit),
-    /// looked for under `static/` (Hugo) and the site folder (Jekyll).
+    /// The most a thumbnail blob may weigh.
+    static let thumbLimit = 1_000_000
+
+    /// The review's image as a file on this machine (the site's, or a remote image as `build`
+    /// cached it) of at most 1,000,000 bytes, the thumbnail's limit.
     private func localImage(_ review: Review) -> String? {
-        guard let image = review.image, image.hasPrefix("/"), !image.hasPrefix("//") else { return nil }
-        for folder in ["static", ""] {
-            let path = siteDirectory.appendingPathComponent(folder).appendingPathComponent(String(image.dropFirst())).path
-            if let size = FileStat(path)?.size, size > 0, size <= 1_000_000 { return path }
+        guard let path = ReviewImage(site: site).localFile(review.image),
+              let size = FileStat(path)?.size, size > 0, size <= Self.thumbLimit else { return nil }
+        return path
+    }
+
+    /// The thumbnail's bytes: the image as it is, or the card, re-encoded under the limit when
+    /// it is over it; nil when neither can be had (the post goes without a thumbnail).
+    static func thumbnail(image: String?, card: String?) -> (Data, String)? {
+        if let image, case .success(let bytes) = RegularFile.read(image), bytes.count <= thumbLimit, let type = ImageType.of(bytes) {
+            return (bytes, type)
         }
-        return nil
+        guard let card, case .success(let bytes) = RegularFile.read(card) else { return nil }
+        if bytes.count <= thumbLimit, let type = ImageType.of(bytes) { return (bytes, type) }
+        return (try? CardRenderer.reencode(card, under: thumbLimit)).map { ($0, "image/jpeg") }
     }
 
     static func timestamp(_ date: Date) -> String {
@@ -138,7 +155,8 @@ public struct BlueskyDestination: DestinationKind {
         }
         var refreshed = false
         while true {
-            let outcome = await attempt(delivery, record: &record, image: payload["image"] as? String, session: session)
+            let outcome = await attempt(delivery, record: &record, image: payload["image"] as? String, card: payload["card"] as? String,
+                                        session: session)
             guard case .expired = outcome else {
                 if case .done(let result) = outcome { return result }
                 return .permanent(message: "unreachable", httpStatus: nil)
@@ -155,7 +173,8 @@ public struct BlueskyDestination: DestinationKind {
 
     private enum Outcome { case done(SendResult), expired }
 
-    private func attempt(_ delivery: OutgoingDelivery, record: inout [String: Any], image: String?, session: Session) async -> Outcome {
+    private func attempt(_ delivery: OutgoingDelivery, record: inout [String: Any], image: String?, card: String?,
+                         session: Session) async -> Outcome {
         let rkey = delivery.idempotencyKey
         let postURL = "https://bsky.app/profile/\(session.did)/post/\(rkey)"
         if delivery.attempt > 1 {
@@ -166,12 +185,12 @@ public struct BlueskyDestination: DestinationKind {
                 if Self.isExpired(response) { return .expired }
             }
         }
-        if let image, var embed = record["embed"] as? [String: Any], var external = embed["external"] as? [String: Any], external["thumb"] == nil,
-           let bytes = FileManager.default.contents(atPath: image) {
+        if var embed = record["embed"] as? [String: Any], var external = embed["external"] as? [String: Any], external["thumb"] == nil,
+           let (bytes, type) = Self.thumbnail(image: image, card: card) {
             // The same bytes give the same blob: uploading twice is uploading once.
             var upload = HTTPRequest(method: "POST", url: baseURL + "/xrpc/com.atproto.repo.uploadBlob", body: bytes, timeout: timeout,
                                      idempotent: true)
-            upload.headers["Content-Type"] = Self.mimeType(image)
+            upload.headers["Content-Type"] = type
             upload.headers["Authorization"] = "Bearer \(session.accessJwt)"
             if let response = try? await http.send(upload) {
                 if Self.isExpired(response) { return .expired }
@@ -212,15 +231,6 @@ public struct BlueskyDestination: DestinationKind {
         guard response.status == 400 || response.status == 401 else { return false }
         let error = ((try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any])?["error"] as? String
         return error == "ExpiredToken" || (response.status == 401 && error != "AuthenticationRequired")
-    }
-
-    static func mimeType(_ path: String) -> String {
-        switch (path as NSString).pathExtension.lowercased() {
-        case "png": return "image/png"
-        case "webp": return "image/webp"
-        case "gif": return "image/gif"
-        default: return "image/jpeg"
-        }
     }
 
     // MARK: Sessions

@@ -23,7 +23,7 @@ public struct PostingSession: Sendable {
         let config = try DestinationKinds.loadConfig(siteDirectory: siteDirectory)
         // A missing reviews folder is a config error here too: posting from it would find
         // nothing to do and say so, hiding the mistake.
-        _ = try ReviewLoader.reviewFiles(in: siteDirectory)
+        _ = try ReviewLoader(config: config).reviewFiles(in: siteDirectory)
         let configData = FileManager.default.contents(atPath: configURL.path) ?? Data()
         let credentials = try Credentials.load(siteDirectory: siteDirectory, destinations: config.destinations)
         let http = http ?? CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))

@@ -6,7 +6,8 @@ import Reviews
 /// again to find out that nothing happened.
 ///
 /// The fingerprint covers the program itself, `syndicate.toml`'s bytes, and each review
-/// file's name, size and modification time. A future-dated review changes the output when
+/// file's path, size and modification time, in `[source] folder` and its subfolders
+/// (`SiteFingerprint`). A future-dated review changes the output when
 /// its date arrives, so the earliest such date is kept and ends the cache's validity. The
 /// outputs' sizes and mtimes are checked too, so a deleted or edited feed is rebuilt. The
 /// cache lives in `.syndicate/cache/`, which may be deleted at any time.

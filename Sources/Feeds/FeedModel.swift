@@ -45,7 +45,7 @@ extension FeedEntry {
                 let url = site.directory.appendingPathComponent(review.source)
                 guard case .success(let data) = RegularFile.read(url.path) else { throw FeedWriteError.cannotOpen(review.source) }
                 let file = try ReviewFile.split(data, path: review.source)
-                body = Markdown.html(file.body, base: URL(string: permalink)!)
+                body = Markdown.html(file.body, base: URL(string: permalink)!, links: site.templateLinks)
             }
             content = XMLText.clean(EntryFacts.html(for: review, site: site) + body)
         }

@@ -1,3 +1,4 @@
+import Cards
 import Foundation
 import HTTP
 import Reviews
@@ -14,6 +15,8 @@ public enum SiteBuild {
         public var fallback: String?
         /// True when nothing changed since the last build and no file was touched.
         public var upToDate: Bool
+        /// The review cards written, kept and removed, and the images that could not be used.
+        public var cards = CardReport()
     }
 
     /// Builds the feeds of the site in `directory`, whose `config` the caller has loaded and
@@ -32,7 +35,8 @@ public enum SiteBuild {
         if isFiles, let fingerprint, let record = cache.load() {
             // The output folder comes from the config, which the fingerprint covers.
             let output = directory.appendingPathComponent(config.feeds.output)
-            if cache.isFresh(record, fingerprint: fingerprint, outputDirectory: output, now: now) {
+            if cache.isFresh(record, fingerprint: fingerprint, outputDirectory: output, now: now),
+               ReviewCards.areFresh(siteDirectory: directory, config: config) {
                 var report = BuildReport(entries: record.entries)
                 report.unchanged = record.outputs.map(\.path)
                 report.outputs = report.unchanged
@@ -43,6 +47,7 @@ public enum SiteBuild {
         let context = SourceContext(siteDirectory: directory, config: config, http: http, clock: { now })
         let (site, fallback) = try await SourceKinds.loadSite(context)
         let report = try FeedBuilder(site: site, now: now).build()
+        let cards = await ReviewCards.build(site: site, now: now, http: http)
         let diagnostics = site.diagnostics.map(\.description)
         if isFiles, let fingerprint {
             let nextPublication = site.reviews.filter { !$0.draft && $0.date > now }.map(\.date).min()
@@ -50,6 +55,6 @@ public enum SiteBuild {
                                          outputs: BuildCache.outputs(report.outputs, in: site.feedsDirectory),
                                          entries: report.entries, diagnostics: diagnostics))
         }
-        return Outcome(report: report, diagnostics: diagnostics, fallback: fallback, upToDate: false)
+        return Outcome(report: report, diagnostics: diagnostics, fallback: fallback, upToDate: false, cards: cards)
     }
 }

@@ -4,21 +4,13 @@ import Reviews
 /// `kind = "files"` (the default): review files with front matter in a folder of the site
 /// (docs/SPEC.md §9).
 public struct FilesSource: SourceKind {
-    public struct Options: Sendable {
-        /// The folder of review files, relative to the site.
-        public var folder = "reviews"
-        /// Keep only reviews with one of these categories, tags or genres; empty keeps all.
-        public var only: [String] = []
-    }
+    /// `folder` and `only`; the Reviews target reads them, since its loader, the caches'
+    /// fingerprint and the posting index all need them.
+    public typealias Options = FilesSettings
 
     public static let kindName = "files"
 
-    public static func options(_ table: inout ConfigTable) -> Options {
-        var options = Options()
-        if let folder = table.string("folder") { options.folder = folder }
-        _ = table.value("only")
-        return options
-    }
+    public static func options(_ table: inout ConfigTable) -> Options { FilesSettings.read(&table) }
 
     private let context: SourceContext
     private let options: Options

@@ -35,7 +35,28 @@ public struct Site: Sendable {
     public func published(at now: Date) -> [Review] { reviews.filter { $0.isPublished(at: now) } }
 
     /// The absolute permalink of a review: its own when its source gives one, else `site.permalink`'s.
-    public func permalink(_ review: Review) -> String { review.permalink ?? config.site.permalink(forSlug: review.slug) }
+    public func permalink(_ review: Review) -> String { review.permalink ?? config.site.permalink(slug: review.slug, date: review.date) }
+
+    /// Where the template tags that name a link point (`TemplateTags`): a Jekyll
+    /// `{% post_url NAME %}` or `{% link _posts/NAME.md %}` to the permalink that
+    /// `site.permalink` gives NAME's slug and date (a link to another page, `{% link about.md %}`,
+    /// to `/about.html`, as Jekyll writes it); `{{ site.baseurl }}` and its kin to `site.url`.
+    public var templateLinks: TemplateTags.Links {
+        let settings = config.site
+        return TemplateTags.Links(siteURL: settings.url) { name in
+            var target = Substring(name)
+            let isPost = target.hasPrefix("_posts/") || !target.contains("/")
+            if !isPost {
+                if target.hasSuffix(".md") { target = target.dropLast(3) + ".html" } else if target.hasSuffix(".markdown") { target = target.dropLast(9) + ".html" }
+                return settings.url + "/" + target.drop { $0 == "/" }
+            }
+            let file = String(target.split(separator: "/").last ?? target)
+            let slug = FrontMatterParser.defaultSlug(fileName: file)
+            guard let prefix = FrontMatterParser.datePrefix(Substring(file)),
+                  let date = SiteDate.parse(String(prefix), timeZone: settings.timeZone), FrontMatterParser.isUsableSlug(slug) else { return nil }
+            return settings.permalink(slug: slug, date: date)
+        }
+    }
 
     /// A site-relative or page-relative URL made absolute against the site.
     public func absoluteURL(_ url: String, relativeTo review: Review? = nil) -> String {
@@ -52,53 +73,57 @@ public struct Site: Sendable {
     public var feedsDirectory: URL { directory.appendingPathComponent(config.feeds.output, isDirectory: true) }
 }
 
-/// Reads `reviews/*.md` in parallel and settles duplicate slugs.
+/// Reads a files source's review files in parallel, keeps those `only` selects, and settles
+/// duplicate slugs.
 public struct ReviewLoader: Sendable {
     public var config: SiteConfig
+    /// `[source]`'s folder and `only`.
+    public var settings: FilesSettings
 
-    public init(config: SiteConfig) { self.config = config }
-
-    /// The review files of a site (`reviews/*.md`, hidden files left out), sorted by name.
-    /// - Throws: `Diagnostics` when `reviews/` is missing, not a folder or unreadable. That is
-    ///   a config error, not an empty site: building from it would empty every feed.
-    public static func reviewFiles(in directory: URL) throws -> [String] {
-        let folder = directory.appendingPathComponent("reviews").path
-        func problem(_ message: String) -> Diagnostics {
-            Diagnostics([Diagnostic(file: "reviews", line: 1, key: "reviews", message: message)])
-        }
-        var info = stat()
-        guard stat(folder, &info) == 0 else {
-            throw problem(errno == ENOENT ? "the reviews folder is missing: reviews are read from reviews/*.md in the site folder"
-                                          : "the reviews folder cannot be read: \(String(cString: strerror(errno)))")
-        }
-        guard info.st_mode & S_IFMT == S_IFDIR else { throw problem("is not a folder: reviews are read from reviews/*.md in the site folder") }
-        // readdir, not FileManager: a name that is not UTF-8 is kept, escaped, so that `load`
-        // names it rather than it vanishing or another file being reported.
-        guard let handle = opendir(folder) else { throw problem("the reviews folder cannot be read (check its permissions)") }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                let bytes = Array(raw.prefix { $0 != 0 })
-                return String(bytes: bytes, encoding: .utf8)
-                    ?? bytes.map { $0 < 0x80 ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
-            }
-            if name.hasSuffix(".md") && !name.hasPrefix(".") { names.append(name) }
-        }
-        return names.sorted()
+    public init(config: SiteConfig) {
+        self.config = config
+        settings = FilesSettings(config)
     }
 
-    /// One review file, by its path relative to the site (`reviews/x.md`).
+    /// The review files of the site (`ReviewFolder`), sorted by path.
+    /// - Throws: `Diagnostics` when the folder is missing, not a folder or unreadable.
+    public func reviewFiles(in directory: URL) throws -> [String] {
+        try ReviewFolder.entries(in: directory, settings: settings)
+    }
+
+    /// One review file, by its path relative to the site (`reviews/x.md`). One that `only`
+    /// leaves out (edited since it was listed) is a problem of its own.
     public func load(_ path: String, in directory: URL) -> Result<Review, ReviewProblems> {
+        loadIfSelected(path, in: directory) ?? .failure(ReviewProblems([
+            Diagnostic(file: path, line: 1, key: "source.only", message: "none of its categories, tags or genres is one of \(settings.only); left out"),
+        ]))
+    }
+
+    /// The name that gives a file's default slug and date: a bundle's folder name for
+    /// `NAME/index.md` below the folder, else the file's own name.
+    func defaultsName(_ path: String) -> String {
+        let parts = path.split(separator: "/")
+        let name = parts.last.map(String.init) ?? path
+        let depth = parts.count - settings.folder.split(separator: "/").count
+        return depth >= 2 && (name == "index.md" || name == "index.markdown") ? String(parts[parts.count - 2]) : name
+    }
+
+    /// One review file, or nil when `only` leaves it out.
+    func loadIfSelected(_ path: String, in directory: URL) -> Result<Review, ReviewProblems>? {
         // A path string, not `URL.appendingPathComponent`, whose normalising was 6 % of a cold
         // build's CPU at 10,000 reviews.
         let file = directory.path + "/" + path
         switch RegularFile.read(file) {
         case .success(let data):
-            return FrontMatterParser(timeZone: config.site.timeZone).parse(data, path: path)
+            var parser = FrontMatterParser(timeZone: config.site.timeZone)
+            parser.only = settings.only
+            parser.siteURL = config.site.url
+            return parser.parseIfSelected(data, path: path, name: defaultsName(path))
         case .failure(let failure):
             let escaped = path.contains("\\x") && !FileManager.default.fileExists(atPath: file)
+            let isFolder = !ReviewFolder.isReviewFile(path.split(separator: "/").last.map(String.init) ?? path)
             let message = escaped ? "the file name is not valid UTF-8: rename the file"
+                : isFolder ? "the folder cannot be read (check its permissions)"
                 : failure == .notRegular ? "not a regular file; skipped" : "cannot be read"
             return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "file", message: message)]))
         }
@@ -106,15 +131,17 @@ public struct ReviewLoader: Sendable {
 
     /// - Throws: `Diagnostics` when the reviews folder itself is missing or unreadable.
     public func loadAll(in directory: URL) throws -> (reviews: [Review], diagnostics: [Diagnostic]) {
-        let files = try Self.reviewFiles(in: directory)
-        let load = { @Sendable (name: String) in self.load("reviews/" + name, in: directory) }
+        let files = try reviewFiles(in: directory)
+        let load = { @Sendable (path: String) in self.loadIfSelected(path, in: directory) }
         let results = ParallelMap.map(files, load)
         var reviews: [Review] = []
         var diagnostics: [Diagnostic] = []
         var slugOwners: [String: String] = [:]
         for result in results {
             switch result {
-            case .success(let review):
+            case nil:
+                continue
+            case .success(let review)?:
                 if let owner = slugOwners[review.slug] {
                     diagnostics.append(Diagnostic(file: review.source, line: 1, key: "slug",
                                                   message: "duplicate slug \"\(review.slug)\" (also used by \(owner)); this review is left out"))
@@ -122,7 +149,7 @@ public struct ReviewLoader: Sendable {
                     slugOwners[review.slug] = review.source
                     reviews.append(review)
                 }
-            case .failure(let problems):
+            case .failure(let problems)?:
                 diagnostics.append(contentsOf: problems.diagnostics)
             }
         }

@@ -1,20 +1,24 @@
 import Foundation
 
 /// A cheap fingerprint of a site's inputs as they are on disk: the program itself,
-/// `syndicate.toml`'s bytes, and each review file's name, size, mtime and inode. Caches
-/// under `.syndicate/cache/` are valid only while it holds.
+/// `syndicate.toml`'s bytes, and each review file's path, size, mtime and inode, in the
+/// configured folder and its subfolders. Caches under `.syndicate/cache/` are valid only
+/// while it holds.
 public enum SiteFingerprint {
-    public static func compute(siteDirectory: URL, configData: Data, purpose: String) -> String {
+    /// - Parameter settings: the files source's folder; nil reads it from the site's
+    ///   `syndicate.toml` (for callers that hold only its bytes).
+    public static func compute(siteDirectory: URL, configData: Data, purpose: String, settings: FilesSettings? = nil) -> String {
         var hasher = FNV64()
         hasher.add("syndicate-" + purpose)
         if let exe = FileStat("/proc/self/exe") { hasher.add(UInt64(bitPattern: exe.size)); hasher.add(UInt64(bitPattern: exe.mtimeNanoseconds)) }
         hasher.add(configData)
-        let folder = siteDirectory.appendingPathComponent("reviews").path + "/"
-        // A missing reviews folder fingerprints as an empty one; loading it is what reports it.
-        let names = (try? ReviewLoader.reviewFiles(in: siteDirectory)) ?? []
-        for name in names {
-            hasher.add(name)
-            if let file = FileStat(folder + name) {
+        let settings = settings ?? FilesSettings.ofSite(siteDirectory)
+        let site = siteDirectory.path + "/"
+        // A missing folder fingerprints as an empty one; loading it is what reports it.
+        let paths = (try? ReviewFolder.entries(in: siteDirectory, settings: settings)) ?? []
+        for path in paths {
+            hasher.add(path)
+            if let file = FileStat(site + path) {
                 hasher.add(UInt64(bitPattern: file.size))
                 hasher.add(UInt64(bitPattern: file.mtimeNanoseconds))
                 hasher.add(file.inode)
@@ -22,7 +26,7 @@ public enum SiteFingerprint {
                 hasher.add("missing")
             }
         }
-        hasher.add(UInt64(names.count))
+        hasher.add(UInt64(paths.count))
         return hasher.hex
     }
 }

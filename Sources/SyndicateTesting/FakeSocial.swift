@@ -15,7 +15,21 @@ public final class FakeMastodon: @unchecked Sendable {
     private var statuses: [(key: String?, id: String, body: [String: Any])] = []
     /// Answers to use instead of the normal behaviour, in order (for rate limits and faults).
     public var scripted: [FakeResponse] = []
+    /// The same for `POST /api/v2/media`.
+    public var mediaScripted: [FakeResponse] = []
+    /// How many times `GET /api/v1/media/{id}` answers 206 (still processing) before 200.
+    public var processingPolls = 1
+    /// Uploaded images by id, as the multipart form gave them.
+    private var media: [String: (upload: MediaUpload, polls: Int)] = [:]
     public private(set) var server: FakeServer!
+
+    /// One image received by `POST /api/v2/media`.
+    public struct MediaUpload: Sendable {
+        public var id: String
+        public var description: String
+        public var contentType: String
+        public var bytes: Data
+    }
 
     public init(token: String, maxCharacters: Int = 500) throws {
         self.token = token
@@ -28,7 +42,73 @@ public final class FakeMastodon: @unchecked Sendable {
     /// The statuses created, oldest first.
     public var posted: [[String: Any]] { lock.withLock { statuses.map(\.body) } }
 
+    /// Every image uploaded, in order.
+    public var uploads: [MediaUpload] { lock.withLock { media.values.map(\.upload).sorted { $0.id < $1.id } } }
+
+    /// `POST /api/v2/media` (multipart `file` and `description`, checked like the real one) and
+    /// `GET /api/v1/media/{id}` (206 while processing, then 200).
+    private func handleMedia(_ request: RecordedRequest) -> FakeResponse? {
+        if request.method == "POST", request.path == "/api/v2/media" {
+            if let next = lock.withLock({ mediaScripted.isEmpty ? nil : mediaScripted.removeFirst() }) { return next }
+            guard request.header("Authorization") == "Bearer \(token)" else { return .json(401, "{\"error\":\"The access token is invalid\"}") }
+            guard let type = request.header("Content-Type"), type.hasPrefix("multipart/form-data; boundary="),
+                  let parts = Self.multipart(request.body, boundary: String(type.dropFirst("multipart/form-data; boundary=".count))),
+                  let file = parts["file"], file.filename != nil else {
+                return .json(422, "{\"error\":\"Validation failed: File can't be blank\"}")
+            }
+            guard ["image/jpeg", "image/png", "image/gif", "image/webp"].contains(file.contentType ?? ""),
+                  file.data.starts(with: [0xFF, 0xD8]) || file.data.starts(with: [0x89, 0x50]) else {
+                return .json(422, "{\"error\":\"Validation failed: File content type is invalid\"}")
+            }
+            guard file.data.count <= 16 << 20 else { return .json(422, "{\"error\":\"Validation failed: File file size must be less than 16 MB\"}") }
+            return lock.withLock {
+                let id = String(500_000 + media.count)
+                let description = parts["description"].map { String(decoding: $0.data, as: UTF8.self) } ?? ""
+                media[id] = (MediaUpload(id: id, description: description, contentType: file.contentType ?? "", bytes: file.data), 0)
+                return .json(202, "{\"id\":\"\(id)\",\"type\":\"image\",\"url\":null,\"description\":null}")
+            }
+        }
+        if request.method == "GET", request.path.hasPrefix("/api/v1/media/") {
+            guard request.header("Authorization") == "Bearer \(token)" else { return .json(401, "{\"error\":\"The access token is invalid\"}") }
+            let id = String(request.path.dropFirst("/api/v1/media/".count))
+            return lock.withLock {
+                guard let entry = media[id] else { return .json(404, "{\"error\":\"Record not found\"}") }
+                media[id]!.polls += 1
+                if entry.polls < processingPolls { return .json(206, "{\"id\":\"\(id)\",\"url\":null}") }
+                return .json(200, "{\"id\":\"\(id)\",\"type\":\"image\",\"url\":\"\(server.baseURL)/media/\(id).jpg\"}")
+            }
+        }
+        return nil
+    }
+
+    /// The parts of a `multipart/form-data` body by name; nil when it is malformed.
+    static func multipart(_ body: Data, boundary: String) -> [String: (filename: String?, contentType: String?, data: Data)]? {
+        let delimiter = Data("--\(boundary)".utf8)
+        var parts: [String: (filename: String?, contentType: String?, data: Data)] = [:]
+        var cursor = body.startIndex
+        guard let first = body.range(of: delimiter, in: cursor..<body.endIndex), first.lowerBound == body.startIndex else { return nil }
+        cursor = first.upperBound
+        while true {
+            if body[cursor...].starts(with: Data("--".utf8)) { return parts }
+            guard body[cursor...].starts(with: Data("\r\n".utf8)) else { return nil }
+            cursor += 2
+            guard let headerEnd = body.range(of: Data("\r\n\r\n".utf8), in: cursor..<body.endIndex),
+                  let next = body.range(of: Data("\r\n".utf8) + delimiter, in: headerEnd.upperBound..<body.endIndex) else { return nil }
+            let headers = String(decoding: body[cursor..<headerEnd.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+            let disposition = headers.first { $0.lowercased().hasPrefix("content-disposition:") } ?? ""
+            func attribute(_ name: String) -> String? {
+                guard let range = disposition.range(of: "\(name)=\"") else { return nil }
+                return String(disposition[range.upperBound...].prefix { $0 != "\"" })
+            }
+            guard let name = attribute("name") else { return nil }
+            let type = headers.first { $0.lowercased().hasPrefix("content-type:") }.map { $0.dropFirst("content-type:".count).trimmingCharacters(in: .whitespaces) }
+            parts[name] = (attribute("filename"), type, Data(body[headerEnd.upperBound..<next.lowerBound]))
+            cursor = next.upperBound
+        }
+    }
+
     private func handle(_ request: RecordedRequest) -> FakeResponse {
+        if let answer = handleMedia(request) { return answer }
         if request.method == "GET", request.path == "/api/v2/instance" {
             return .json(200, """
             {"domain":"fake.test","configuration":{"statuses":{"max_characters":\(maxCharacters),"max_media_attachments":4,"characters_reserved_per_url":23}}}
@@ -45,6 +125,11 @@ public final class FakeMastodon: @unchecked Sendable {
             return .json(422, "{\"error\":\"Validation failed: Text can't be blank\"}")
         }
         let spoiler = body["spoiler_text"] as? String ?? ""
+        if let ids = body["media_ids"] as? [String] {
+            let ready = lock.withLock { ids.allSatisfy { id in media[id].map { $0.polls >= processingPolls } ?? false } }
+            guard ready, ids.count <= 4 else { return .json(422, "{\"error\":\"Validation failed: media not found or still processing\"}") }
+        }
+        if body["media"] != nil { return .json(422, "{\"error\":\"Validation failed: unknown parameter media\"}") }
         if spoiler.count + Self.length(status) > maxCharacters {
             return .json(422, "{\"error\":\"Validation failed: Text character limit of \(maxCharacters) exceeded\"}")
         }
@@ -79,6 +164,8 @@ public final class FakeBluesky: @unchecked Sendable {
     private var expiredAccessTokens: Set<String> = []
     private var records: [String: Data] = [:]
     private var blobs: Set<String> = []
+    /// Every blob uploaded: its content type and bytes.
+    public private(set) var blobUploads: [(type: String, bytes: Data)] = []
     public private(set) var createSessionCalls = 0
     public private(set) var refreshSessionCalls = 0
     public var scripted: [FakeResponse] = []
@@ -137,6 +224,7 @@ public final class FakeBluesky: @unchecked Sendable {
                 guard request.body.count <= 1_000_000 else { return error(400, "BlobTooLarge", "This file is too large") }
                 let link = "bafkrei" + String(request.body.count) + String(request.body.hashValue & 0xFFFFFF, radix: 36)
                 blobs.insert(link)
+                blobUploads.append((type, request.body))
                 return .json(200, "{\"blob\":{\"$type\":\"blob\",\"ref\":{\"$link\":\"\(link)\"},\"mimeType\":\"\(type)\",\"size\":\(request.body.count)}}")
             case "/xrpc/com.atproto.repo.getRecord":
                 let query = Dictionary(uniqueKeysWithValues: request.query.split(separator: "&").map { pair -> (String, String) in

@@ -1,14 +1,15 @@
 import Foundation
 
 extension TemporarySite {
-    /// A copy of the repository's sample site (config and reviews), so tests can build and
-    /// change it freely.
+    /// A copy of the repository's sample site (config, reviews and their images), so tests can
+    /// build and change it freely.
     public static func sampleCopy() throws -> TemporarySite {
         let site = try TemporarySite(config: nil)
         let root = repositoryRoot()
         try FileManager.default.removeItem(at: site.directory.appendingPathComponent("reviews"))
         try FileManager.default.copyItem(at: root.appendingPathComponent("reviews"), to: site.directory.appendingPathComponent("reviews"))
         try FileManager.default.copyItem(at: root.appendingPathComponent("syndicate.toml"), to: site.directory.appendingPathComponent("syndicate.toml"))
+        try FileManager.default.copyItem(at: root.appendingPathComponent("static"), to: site.directory.appendingPathComponent("static"))
         return site
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cards
 import Destinations
 import Feeds
 import Foundation
@@ -37,6 +38,8 @@ struct BuildCommand: AsyncParsableCommand {
         }
         outcome.diagnostics.forEach { console.problem($0) }
         if let fallback = outcome.fallback { console.problem("\(fallback); built from the last good copy") }
+        // A review without its card is a warning: the feeds and the other cards stand.
+        outcome.cards.warnings.forEach { console.problem("warning: \($0)") }
         let report = outcome.report
         if outcome.upToDate {
             console.info("feeds up to date (\(report.entries) reviews, nothing changed)")
@@ -44,6 +47,11 @@ struct BuildCommand: AsyncParsableCommand {
             console.info("built \(report.outputs.count) feeds with \(report.entries) reviews: "
                          + "\(report.written.count) written, \(report.unchanged.count) unchanged"
                          + (report.removed.isEmpty ? "" : ", \(report.removed.count) removed"))
+            let cards = outcome.cards
+            if !(cards.written.isEmpty && cards.unchanged.isEmpty && cards.removed.isEmpty) {
+                console.info("review cards: \(cards.written.count) written, \(cards.unchanged.count) unchanged"
+                             + (cards.removed.isEmpty ? "" : ", \(cards.removed.count) removed"))
+            }
         }
         if !report.written.isEmpty {
             try await pingHub(changed: report.written, console: console)

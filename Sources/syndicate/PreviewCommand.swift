@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cards
 import Destinations
 import Foundation
 import Posting
@@ -38,6 +39,12 @@ struct PreviewCommand: ParsableCommand {
                 throw ExitCode(1)
             }
             review = newest
+        }
+        if review.image != nil, site.config.images.cards {
+            // Shown relative to the site, as `feeds.output` names it.
+            let card = site.config.feeds.output + "/" + ReviewImage.cardsFolder + "/" + ReviewImage.cardName(slug: review.slug)
+            let made = FileManager.default.fileExists(atPath: ReviewImage.cardPath(slug: review.slug, site: site))
+            console.output("card: \(card)" + (made ? "" : " (not made yet: run `syndicate build`)") + "\n")
         }
         var failed = false
         for destination in session.composers() where names?.contains(destination.name) ?? true {

@@ -54,7 +54,9 @@ struct WordPressBuildTests {
         let before = fake.requests.count
         let second = try run(binary, ["build", "--site", site.directory.path], environment: pinned)
         #expect(second.status == 0, "\(second.stderr)")
-        let later = fake.requests.dropFirst(before)
+        // The source is read once; the review cards' fetches of the posts' images (which this
+        // fake does not serve, so each build tries them again) are not reads of the source.
+        let later = fake.requests.dropFirst(before).filter { !$0.path.contains("/wp-content/uploads/") }
         #expect(later.count == 1 && later.first?.query.contains("modified_after") == true)
         #expect(site.read("feeds/feed.xml") == rss)
     }

@@ -17,7 +17,7 @@ private let brokenDestinations: [(String, String, [String])] = [
     ("unknown kind", base + "[[destination]]\nname = \"m\"\nkind = \"myspace\"\n",
      ["syndicate.toml:6: destination.m.kind: unknown kind \"myspace\" (one of: mastodon, bluesky, x, letterboxd, linkhub, micropub, webhook, command)"]),
     ("key of another kind", base + "[[destination]]\nname = \"m\"\nkind = \"mastodon\"\nbase_url = \"https://m.example\"\nkeep = 3\n",
-     ["syndicate.toml:8: destination.m.keep: unknown key (known here: base_url, enabled, kind, name, spoiler_text, template, visibility)"]),
+     ["syndicate.toml:8: destination.m.keep: unknown key (known here: base_url, enabled, image, kind, name, spoiler_text, template, visibility)"]),
     ("micropub without endpoint", base + "[[destination]]\nname = \"mp\"\nkind = \"micropub\"\n",
      ["syndicate.toml:4: destination.mp.endpoint: a micropub destination needs `endpoint` (the Micropub URL) or `me` (your site, which links to it)"]),
     ("command without run", base + "[[destination]]\nname = \"c\"\nkind = \"command\"\n",
@@ -34,7 +34,7 @@ private let brokenDestinations: [(String, String, [String])] = [
      ["syndicate.toml:2: site.title: expected a string, found int",
       "syndicate.toml:4: destination.m.base_url: required for a mastodon destination",
       "syndicate.toml:7: destination.m.visibility: \"everyone\" is not one of: public, unlisted, private, direct",
-      "syndicate.toml:8: destination.m.keep: unknown key (known here: base_url, enabled, kind, name, spoiler_text, template, visibility)",
+      "syndicate.toml:8: destination.m.keep: unknown key (known here: base_url, enabled, image, kind, name, spoiler_text, template, visibility)",
       "syndicate.toml:12: destination.c.run: expected a list of strings, the program first: [\"/path/to/program\", \"arg\"]"]),
 ]
 

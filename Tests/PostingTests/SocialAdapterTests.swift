@@ -220,15 +220,16 @@ struct BlueskyTests {
     @Test func localImageBecomesTheCardThumbnail() async throws {
         let fake = try FakeBluesky(identifier: "critic.test", password: "pw-1234")
         let site = try make(fake, reviews: 0)
-        try site.write("static/images/poster.jpg", Data(repeating: 0xFF, count: 40_000))
-        try site.write("static/images/huge.jpg", Data(repeating: 0xFF, count: 1_000_001))
+        let poster = try Data(contentsOf: repositoryRoot().appendingPathComponent("static/images/flow.jpg"))
+        try site.write("static/images/poster.jpg", poster)
+        try site.write("static/images/huge.jpg", Data([0xFF, 0xD8, 0xFF]) + Data(repeating: 0xFF, count: 1_000_001))
         try site.review("a.md", "title: A\ndate: 2025-02-01\nimage: /images/poster.jpg")
         try site.review("b.md", "title: B\ndate: 2025-02-02\nimage: /images/huge.jpg")
         _ = try await run(site, clock: TestClock(start))
         let records = try deliveries(site).map { fake.posts[$0.idempotencyKey] }
         let thumbs = records.map { (($0?["embed"] as? [String: Any])?["external"] as? [String: Any])?["thumb"] as? [String: Any] }
-        #expect(thumbs[0]?["size"] as? Int == 40_000)
-        #expect(thumbs[1] == nil, "over 1,000,000 bytes: no thumbnail")
+        #expect(thumbs[0]?["size"] as? Int == poster.count)
+        #expect(thumbs[1] == nil, "over 1,000,000 bytes and no card built: no thumbnail")
     }
 
     @Test func unknownIsSettledWithGetRecord() async throws {

@@ -124,6 +124,9 @@ struct AwkwardReviewTests {
         ("last-take.md", "last-take"),
         ("2025-03-11.md", "2025-03-11"),
         ("2025-3-11-x.md", "2025-3-11-x"),
+        ("2025-03-11-the-film.markdown", "the-film"),
+        // As Hugo makes a URL of such a name (the case is kept: slugs are ledger identities).
+        ("ml_roc display in  Excel.md", "ml_roc-display-in-Excel"),
     ])
     func defaultSlug(_ file: String, _ slug: String) {
         #expect(FrontMatterParser.defaultSlug(fileName: file) == slug)

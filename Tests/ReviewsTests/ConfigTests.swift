@@ -15,7 +15,7 @@ private let brokenConfigs: [(String, String, [String])] = [
     ("unknown site key", base.replacingOccurrences(of: "title = \"T\"", with: "title = \"T\"\ntitel = \"x\""),
      ["syndicate.toml:3: site.titel: unknown key (known here: author, description, language, permalink, timezone, title, url)"]),
     ("unknown table", base + "[feed]\nitems = 3\n",
-     ["syndicate.toml:4: feed: unknown key (known here: destination, feeds, post, site, source)"]),
+     ["syndicate.toml:4: feed: unknown key (known here: destination, feeds, images, post, site, source)"]),
     ("wrong type", base + "[feeds]\nitems = \"50\"\n",
      ["syndicate.toml:5: feeds.items: expected a whole number, found string"]),
     ("out of range", base + "[feeds]\nitems = 0\n",
@@ -120,14 +120,37 @@ struct PermalinkTests {
         ("/reviews/{slug}/", "the-thing", "https://example.org/reviews/the-thing/"),
         ("/{slug}", "a", "https://example.org/a"),
         ("/r/{slug}/{slug}.html", "x-1", "https://example.org/r/x-1/x-1.html"),
-        ("/static/", "ignored", "https://example.org/static/"),
-        ("/{slu}/{slug}/{", "b", "https://example.org/{slu}/b/{"),
         ("/critiques/été/{slug}/", "ça", "https://example.org/critiques/été/ça/"),
-        ("{slug}{slug}", "z", "https://example.orgzz"),
+        // The date in site.timezone (New York): 02:30 UTC on March 1 is still February 28 there.
+        ("/{year}/{month}/{day}/{slug}/", "late", "https://example.org/2025/02/28/late/"),
+        ("/{year}/{slug}.html", "y", "https://example.org/2025/y.html"),
+        ("/archive/{year}-{month}/", "ignored", "https://example.org/archive/2025-02/"),
     ])
-    func slugIsPutInEveryPlaceholder(_ pattern: String, _ slug: String, _ expected: String) {
-        let settings = SiteSettings(title: "T", url: "https://example.org", permalink: pattern)
-        #expect(settings.permalink(forSlug: slug) == expected)
+    func placeholdersAreFilledIn(_ pattern: String, _ slug: String, _ expected: String) throws {
+        #expect(PermalinkPattern.problem(pattern) == nil)
+        let settings = SiteSettings(title: "T", url: "https://example.org", timeZone: try #require(TimeZone(identifier: "America/New_York")), permalink: pattern)
+        let date = try #require(SiteDate.parse("2025-03-01T02:30:00Z", timeZone: .gmt))
+        #expect(settings.permalink(slug: slug, date: date) == expected)
+    }
+
+    @Test(arguments: [
+        ("/{slu}/{slug}/", "unknown placeholder {slu} (known: {slug} {year} {month} {day})"),
+        ("/{title}/", "unknown placeholder {title} (known: {slug} {year} {month} {day})"),
+        ("/reviews/{slug", "\"/reviews/{slug\" has a \"{\" with no \"}\" (placeholders: {slug} {year} {month} {day})"),
+        ("/static/", "\"/static/\" has no placeholder, so every review would have this one URL: add {slug}, like \"/reviews/{slug}/\""),
+        ("{slug}", "\"{slug}\" must start with \"/\", like \"/reviews/{slug}/\""),
+    ])
+    func badPatternsAreConfigErrorsOnTheirLine(_ pattern: String, _ message: String) {
+        let text = TemporarySite.config().replacingOccurrences(of: "timezone = \"America/New_York\"",
+                                                               with: "timezone = \"America/New_York\"\npermalink = \"\(pattern)\"")
+        #expect(throws: Diagnostics.self) { try ConfigLoader.parse(text) }
+        do {
+            _ = try ConfigLoader.parse(text)
+        } catch let error as Diagnostics {
+            #expect(error.items.map(\.description) == ["syndicate.toml:8: site.permalink: \(message)"])
+        } catch {
+            Issue.record("\(error)")
+        }
     }
 }
 

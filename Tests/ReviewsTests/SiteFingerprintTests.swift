@@ -36,6 +36,27 @@ struct SiteFingerprintTests {
         try site.write("reviews/.draft.md.swp", "editor state")
         try site.write("reviews/notes.txt", "not a review")
         #expect(fingerprint(site) == before)
-        #expect(try ReviewLoader.reviewFiles(in: site.directory) == ["2025-01-01-a.md"])
+        #expect(try ReviewLoader(config: ConfigLoader.load(siteDirectory: site.directory)).reviewFiles(in: site.directory) == ["reviews/2025-01-01-a.md"])
+    }
+
+    /// The fingerprint covers the configured folder and its subfolders: an edit in a
+    /// subfolder or a page bundle must rebuild.
+    @Test func coversTheConfiguredFolderAndItsSubfolders() throws {
+        let site = try TemporarySite(config: TemporarySite.config(extra: "[source]\nfolder = \"content/reviews\""))
+        try site.write("content/reviews/2025/a.md", "---\ntitle: A\ndate: 2025-01-01\n---\nA.\n")
+        try site.write("content/reviews/b/index.md", "---\ntitle: B\ndate: 2025-01-02\n---\nB.\n")
+        let first = fingerprint(site)
+        try site.write("content/reviews/2025/a.md", "---\ntitle: A, edited\ndate: 2025-01-01\n---\nA.\n")
+        let edited = fingerprint(site)
+        #expect(edited != first)
+        try site.write("content/reviews/b/index.md", "---\ntitle: B, edited\ndate: 2025-01-02\n---\nB.\n")
+        let bundle = fingerprint(site)
+        #expect(bundle != edited)
+        try site.write("content/reviews/2025/deeper/c.markdown", "---\ntitle: C\ndate: 2025-01-03\n---\nC.\n")
+        #expect(fingerprint(site) != bundle)
+        // The reviews/ folder is not this site's: a change there changes nothing.
+        let now = fingerprint(site)
+        try site.review("2025-01-09-elsewhere.md", "title: E\ndate: 2025-01-09")
+        #expect(fingerprint(site) == now)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Reviews
 
 /// The genre feeds the last build wrote, in `.syndicate/genre-feeds.json`: the output folder
 /// as configured then, and the feeds' paths relative to it. A build removes a genre feed only when it is listed there and its genre
@@ -37,25 +38,12 @@ struct GenreFeedManifest {
         try? data.write(to: fileURL, options: .atomic)
     }
 
-    /// Removes the listed feeds that are not in `current`, from the `genres` folder only and
-    /// never through a symbolic link: the folder is opened with `O_NOFOLLOW`, and an entry is
-    /// removed only when it is still a regular file (a link put in its place stays).
+    /// Removes the listed feeds that are not in `current`, from the `genres` folder only
+    /// (`OwnedFiles`: never through a symbolic link, regular files only).
     /// - Returns: the paths removed, relative to the output folder.
     func removeStale(keeping current: [String], in genres: URL) -> [String] {
         let keep = Set(current)
         let stale = load().filter { !keep.contains($0) && $0.hasPrefix("genres/") }.sorted()
-        guard !stale.isEmpty else { return [] }
-        let folder = open(genres.path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        guard folder >= 0 else { return [] }
-        defer { close(folder) }
-        var removed: [String] = []
-        for path in stale {
-            let name = String(path.dropFirst("genres/".count))
-            guard !name.contains("/") else { continue }
-            var info = stat()
-            guard fstatat(folder, name, &info, AT_SYMLINK_NOFOLLOW) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-            if unlinkat(folder, name, 0) == 0 { removed.append(path) }
-        }
-        return removed
+        return OwnedFiles.remove(stale.map { String($0.dropFirst("genres/".count)) }, in: genres).map { "genres/" + $0 }
     }
 }

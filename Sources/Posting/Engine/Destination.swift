@@ -88,14 +88,41 @@ public struct OutgoingDelivery: Sendable {
     /// 1 for the first attempt.
     public var attempt: Int
     public var createdAt: Date
+    /// What earlier attempts of this delivery got done, and where to keep what this one does.
+    public var checkpoint: DeliveryCheckpoint
 
-    public init(review: String, idempotencyKey: String, payload: Data, attempt: Int, createdAt: Date) {
+    public init(review: String, idempotencyKey: String, payload: Data, attempt: Int, createdAt: Date,
+                checkpoint: DeliveryCheckpoint = .none) {
         self.review = review
         self.idempotencyKey = idempotencyKey
         self.payload = payload
         self.attempt = attempt
         self.createdAt = createdAt
+        self.checkpoint = checkpoint
     }
+}
+
+/// Progress within one delivery that must survive a crash: a step with an effect of its own
+/// before the post (Mastodon's media upload) is saved here as soon as it is done, and the
+/// next attempt reads it back instead of doing the step again. Kept in the ledger with the
+/// delivery (its `checkpoint` column).
+public struct DeliveryCheckpoint: Sendable {
+    /// What an earlier attempt saved, nil when none did.
+    public var value: String?
+    private let store: @Sendable (String) -> Bool
+
+    public init(value: String?, store: @escaping @Sendable (String) -> Bool) {
+        self.value = value
+        self.store = store
+    }
+
+    /// Nothing saved, nowhere to save (a delivery outside the ledger: the fuzzers).
+    public static let none = DeliveryCheckpoint(value: nil) { _ in false }
+
+    /// Saves `value`, committed before it returns.
+    /// - Returns: false when it could not be saved.
+    @discardableResult
+    public func save(_ value: String) -> Bool { store(value) }
 }
 
 /// How one attempt ended.

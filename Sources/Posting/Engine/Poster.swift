@@ -261,9 +261,13 @@ public struct Poster: Sendable {
             return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
         }
         let started = clock()
+        let ledger = self.ledger
+        let checkpoint = delivery.id.map { id in
+            DeliveryCheckpoint(value: try? ledger.checkpoint(of: id)) { value in (try? ledger.saveCheckpoint(value, for: id)) != nil }
+        } ?? .none
         let result = await destination.send(OutgoingDelivery(review: delivery.review, idempotencyKey: delivery.idempotencyKey,
                                                              payload: payload, attempt: delivery.attempts,
-                                                             createdAt: delivery.createdAt))
+                                                             createdAt: delivery.createdAt, checkpoint: checkpoint))
         let finished = clock()
         let attempt = apply(result, to: &delivery, resendIsSafe: destination.resendIsSafe(createdAt: delivery.createdAt, now: finished),
                             now: finished, started: started)

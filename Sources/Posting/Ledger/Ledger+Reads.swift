@@ -71,6 +71,11 @@ extension Ledger {
         Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
+    /// The checkpoint an earlier attempt of the delivery saved, if any.
+    public func checkpoint(of deliveryID: Int64) throws -> String? {
+        try database.read { db in try String.fetchOne(db, sql: "SELECT checkpoint FROM delivery WHERE id = ?", arguments: [deliveryID]) }
+    }
+
     /// A delivery's attempts, first first.
     public func attempts(of deliveryID: Int64) throws -> [Attempt] {
         try database.read { db in try Attempt.filter(Column("delivery_id") == deliveryID).order(Column("id")).fetchAll(db) }

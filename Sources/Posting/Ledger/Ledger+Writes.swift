@@ -37,6 +37,14 @@ extension Ledger {
         return sending
     }
 
+    /// Keeps what an adapter did within a delivery's attempt (`DeliveryCheckpoint`), committed
+    /// at once, so a crash right after it does not make the next attempt do it again.
+    public func saveCheckpoint(_ value: String, for deliveryID: Int64) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE delivery SET checkpoint = ? WHERE id = ?", arguments: [value, deliveryID])
+        }
+    }
+
     /// Stores a delivery's new state together with the attempt that led to it, in one
     /// transaction.
     public func record(_ delivery: Delivery, attempt: Attempt?) throws {

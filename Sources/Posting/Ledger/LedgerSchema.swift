@@ -142,6 +142,11 @@ extension Ledger {
                 ALTER TABLE attempt_v4 RENAME TO attempt;
                 """)
         }
+        migrator.registerMigration("v6: delivery checkpoint") { db in
+            // What an adapter did within a delivery that a later attempt must not do again
+            // (Mastodon's uploaded media id): written during a send, read by the next attempt.
+            try db.alter(table: "delivery") { t in t.add(column: "checkpoint", .text) }
+        }
         return migrator
     }
 }

@@ -74,15 +74,19 @@ private struct ConfigReader {
         let feedsTable = section(root, &top, "feeds")
         let postTable = section(root, &top, "post")
         let sourceTable = section(root, &top, "source")
+        let imagesTable = section(root, &top, "images")
         _ = top.value("destination")
         finish(&top)
         let site = siteTable.flatMap { readSite(table($0, path: "site")) }
-        let feeds = feedsTable.map { readFeeds(table($0, path: "feeds")) } ?? FeedSettings()
+        let feeds = feedsTable.map { readFeeds(table($0, path: "feeds"), reviewFolder: reviewFolder(sourceTable)) } ?? FeedSettings()
         let post = postTable.map { readPost(table($0, path: "post"), timeZone: site?.timeZone ?? .gmt) } ?? PostSettings()
         let destinations = readDestinations(root)
         let source = readSource(sourceTable.map { table($0, path: "source") })
+        let images = imagesTable.map { readImages(table($0, path: "images")) } ?? ImageSettings()
         guard let site else { return nil }
-        return SiteConfig(site: site, feeds: feeds, post: post, destinations: destinations, source: source)
+        var config = SiteConfig(site: site, feeds: feeds, post: post, destinations: destinations, source: source)
+        config.images = images
+        return config
     }
 
     /// The table `[key]`, reporting it when it is missing (and required) or not a table.
@@ -123,8 +127,8 @@ private struct ConfigReader {
             }
         }
         if let permalink = t.string("permalink") {
-            if !permalink.hasPrefix("/") || !permalink.contains("{slug}") {
-                t.report("permalink", "must start with \"/\" and contain {slug}, like \"/reviews/{slug}/\"")
+            if let problem = PermalinkPattern.problem(permalink) {
+                t.report("permalink", problem)
             } else {
                 settings.permalink = permalink
             }
@@ -132,19 +136,29 @@ private struct ConfigReader {
         return title == nil || url == nil ? nil : settings
     }
 
-    private mutating func readFeeds(_ table: ConfigTable) -> FeedSettings {
+    /// The files source's folder, read quietly (its own check reports its problems): the
+    /// feeds may not be written into it.
+    private func reviewFolder(_ sourceTable: TOMLTable?) -> String {
+        guard let sourceTable else { return FilesSettings().folder }
+        var t = table(sourceTable, path: "source")
+        guard (t.string("kind") ?? SourceConfig.files.kind) == SourceConfig.files.kind else { return FilesSettings().folder }
+        return FilesSettings.read(&t).folder
+    }
+
+    private mutating func readFeeds(_ table: ConfigTable, reviewFolder: String) -> FeedSettings {
         var t = table
         defer { finish(&t) }
         var settings = FeedSettings()
         if let output = t.string("output") {
-            // The folder's first real component: "./reviews/" is reviews/, "." and "./" the
-            // site itself. The build writes there and removes its own stale genre feeds, so it
-            // may be neither the site folder nor one of its own (reviews/, .syndicate/).
-            let first = output.split(separator: "/").first { $0 != "." }
-            if output.isEmpty || output.hasPrefix("/") || output.split(separator: "/").contains("..") {
+            // The folder's real components: "./reviews/" is reviews/, "." and "./" the site
+            // itself. The build writes there and removes its own stale genre feeds, so it may
+            // be neither the site folder nor one of its own (the reviews folder, .syndicate/).
+            let parts = output.split(separator: "/").filter { $0 != "." }
+            let folder = reviewFolder.split(separator: "/")
+            if output.isEmpty || output.hasPrefix("/") || parts.contains("..") {
                 t.report("output", "must be a folder inside the site, like \"feeds\"")
-            } else if first == nil || first == "reviews" || first == ".syndicate" {
-                t.report("output", "\"\(output)\" is the site folder, reviews/ or .syndicate/ (or inside them): use a folder of its own, like \"feeds\"")
+            } else if parts.isEmpty || parts.first == ".syndicate" || parts.starts(with: folder) {
+                t.report("output", "\"\(output)\" is the site folder, \(reviewFolder)/ or .syndicate/ (or inside them): use a folder of its own, like \"feeds\"")
             } else {
                 settings.output = output
             }
@@ -182,6 +196,14 @@ private struct ConfigReader {
         if settings.backoffMax < settings.backoffBase {
             t.report("backoff_max", "must not be shorter than backoff_base")
         }
+        return settings
+    }
+
+    private mutating func readImages(_ table: ConfigTable) -> ImageSettings {
+        var t = table
+        defer { finish(&t) }
+        var settings = ImageSettings()
+        if let cards = t.bool("cards") { settings.cards = cards }
         return settings
     }
 

@@ -97,6 +97,24 @@ public struct ConfigTable: Sendable, Equatable {
         return string
     }
 
+    /// An array of strings (`only = ["reviews", "film"]`).
+    public mutating func stringList(_ key: String) -> [String]? {
+        guard let value = value(key) else { return nil }
+        guard case .array(let items) = value else {
+            report(key, "expected an array of strings, found \(value.typeName)")
+            return nil
+        }
+        var strings: [String] = []
+        for item in items {
+            guard case .string(let text) = item else {
+                report(key, "expected an array of strings, found an array holding \(item.typeName)")
+                return nil
+            }
+            strings.append(text)
+        }
+        return strings
+    }
+
     public mutating func int(_ key: String, range: ClosedRange<Int>) -> Int? {
         guard let value = value(key) else { return nil }
         guard case .integer(let int) = value else {

@@ -8,6 +8,8 @@ public struct SiteConfig: Sendable, Equatable {
     public var destinations: [DestinationConfig]
     /// `[source]`; the files source when the table is absent.
     public var source: SourceConfig
+    /// `[images]`; cards on when the table is absent.
+    public var images = ImageSettings()
 
     public init(site: SiteSettings, feeds: FeedSettings = .init(), post: PostSettings = .init(),
                 destinations: [DestinationConfig] = [], source: SourceConfig = .files) {
@@ -47,7 +49,7 @@ public struct SiteSettings: Sendable, Equatable {
     public var author: String
     public var language: String
     public var timeZone: TimeZone
-    /// Path pattern with `{slug}`, e.g. `/reviews/{slug}/`.
+    /// Path pattern with placeholders (`PermalinkPattern`), e.g. `/reviews/{slug}/`.
     public var permalink: String
 
     public init(title: String, url: String, description: String = "", author: String = "",
@@ -62,10 +64,9 @@ public struct SiteSettings: Sendable, Equatable {
         self.permalink = permalink
     }
 
-    /// The absolute permalink of the review with this slug.
-    public func permalink(forSlug slug: String) -> String {
-        // Literal: a `{slug}` next to a combining mark is still replaced.
-        url + permalink.replacingOccurrences(of: "{slug}", with: slug, options: .literal)
+    /// The absolute permalink of the review with this slug and publication date.
+    public func permalink(slug: String, date: Date) -> String {
+        url + PermalinkPattern.expand(permalink, slug: slug, date: date, timeZone: timeZone)
     }
 }
 
@@ -81,6 +82,14 @@ public struct FeedSettings: Sendable, Equatable {
     public var hub: String = ""
     /// Where the output folder is served, with a trailing slash; empty means `site.url + "/feeds/"`.
     public var publicURL: String = ""
+
+    public init() {}
+}
+
+/// `[images]` (docs/SPEC.md §10)
+public struct ImageSettings: Sendable, Equatable {
+    /// Whether `build` writes a 1080×1350 card per published review with an image.
+    public var cards: Bool = true
 
     public init() {}
 }
@@ -131,5 +140,44 @@ public struct DestinationConfig: Sendable, Equatable {
     /// digits, `-` and `_` only.
     public static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+}
+
+/// `site.permalink`'s placeholders: `{slug}`, and `{year}`, `{month}`, `{day}` of the
+/// publication date in `site.timezone` (docs/SPEC.md §3).
+public enum PermalinkPattern {
+    public static let placeholders = ["slug", "year", "month", "day"]
+
+    /// What is wrong with a pattern, or nil when it is usable.
+    public static func problem(_ pattern: String) -> String? {
+        guard pattern.hasPrefix("/") else { return "\"\(pattern)\" must start with \"/\", like \"/reviews/{slug}/\"" }
+        var found = false
+        var rest = Substring(pattern)
+        while let open = rest.firstIndex(of: "{") {
+            guard let close = rest[open...].firstIndex(of: "}") else {
+                return "\"\(pattern)\" has a \"{\" with no \"}\" (placeholders: {slug} {year} {month} {day})"
+            }
+            let name = rest[rest.index(after: open)..<close]
+            guard placeholders.contains(String(name)) else {
+                return "unknown placeholder {\(name)} (known: {slug} {year} {month} {day})"
+            }
+            found = true
+            rest = rest[rest.index(after: close)...]
+        }
+        if !found { return "\"\(pattern)\" has no placeholder, so every review would have this one URL: add {slug}, like \"/reviews/{slug}/\"" }
+        return nil
+    }
+
+    /// The path of one review.
+    public static func expand(_ pattern: String, slug: String, date: Date, timeZone: TimeZone) -> String {
+        // Literal: a `{slug}` next to a combining mark is still replaced.
+        var path = pattern.replacingOccurrences(of: "{slug}", with: slug, options: .literal)
+        guard path.utf8.contains(UInt8(ascii: "{")) else { return path }
+        let (year, month, day) = SiteDate.civil(date, timeZone: timeZone)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        path = path.replacingOccurrences(of: "{year}", with: String(year), options: .literal)
+            .replacingOccurrences(of: "{month}", with: two(month), options: .literal)
+            .replacingOccurrences(of: "{day}", with: two(day), options: .literal)
+        return path
     }
 }

@@ -1,4 +1,4 @@
-/// Finds the line where a key of `syndicate.toml` is written.
+/// Finds the line where a key of `syndicate.toml` (or of TOML front matter) is written.
 ///
 /// TOMLKit reports positions only for syntax errors, not for the keys of a parsed document,
 /// and a message that names the line is worth a small lexical pass: it tracks table headers
@@ -43,6 +43,14 @@ struct TOMLLineIndex {
 
     private static func headerName(_ rest: Substring) -> String {
         String(rest.prefix { $0 != "]" }).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The line of `key` in `table`, or of the table's header without a key; nil when the
+    /// pass did not see it written (a key of an inline table).
+    func knownLine(table: String, key: String? = nil) -> Int? {
+        guard let key else { return tableLines[table] }
+        let path = table.isEmpty ? key : "\(table).\(key)"
+        return keyLines[path] ?? tableLines[path]
     }
 
     /// The line of `key` in `table` (`"site"`, `"destination[1]"`, or `""` for the root),

@@ -3,7 +3,10 @@
 /// (README "Fuzzing"):
 /// - a table header whose bracket is followed by anything but a key or `]` (`[=`, a lone `[`,
 ///   `[[[a]]]`; marzer/tomlplusplus#301);
-/// - an array whose next value starts with `}` (`x = [}`, `x = [1, }`).
+/// - an array whose next value starts with `}` (`x = [}`, `x = [1, }`);
+/// - a date-time whose `T` is followed by anything but a digit (`2025-03-11TA09:30`), or a
+///   date followed by a space and a lone digit (`2025-03-11 1`), both found by the
+///   front-matter fuzzer in TOML front matter.
 ///
 /// Both are invalid TOML, so refusing them changes nothing for a valid file. A small lexical
 /// pass (strings, comments, brackets) tells a header from an array that starts a line.
@@ -18,6 +21,8 @@ package enum TOMLPreflight {
         var open: [Unicode.Scalar] = []
         /// The last token opened an array or separated two of its values: a value comes next.
         var valueDue = false
+        /// The last token was `=`: a value comes next.
+        var afterEquals = false
 
         func describe(_ position: Int) -> String {
             position < scalars.count && scalars[position] != "\n" ? "'\(scalars[position].escaped(asASCII: true))'" : "the end of the line"
@@ -54,6 +59,13 @@ package enum TOMLPreflight {
                 continue
             case "}" where valueDue:
                 return (line, "expected a value in the array, saw '}'")
+            case "0"..."9" where valueDue || afterEquals:
+                if let position = timeMissingAfterT(scalars, from: index) {
+                    return (line, "expected a time after '\(scalars[position - 1])' in the date-time, saw \(describe(position))")
+                }
+                if let position = loneDigitAfterDate(scalars, from: index) {
+                    return (line, "expected a two-digit hour after the date and its space, saw \(describe(position))")
+                }
             case "[", "{":
                 open.append(scalar)
             case "]", "}":
@@ -62,10 +74,53 @@ package enum TOMLPreflight {
                 break
             }
             valueDue = scalar == "[" || (scalar == "," && open.last == "[")
+            afterEquals = scalar == "="
             lineStart = false
             if scalar != "\"" && scalar != "'" { index += 1 }
         }
         return nil
+    }
+
+    /// Where a value starting at `start` as a date (`YYYY-MM-DD`) goes on with `T` or `t` and
+    /// then no digit: the position of that scalar.
+    private static func timeMissingAfterT(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
+        let pattern = "DDDD-DD-DD"
+        guard start + pattern.count + 1 < scalars.count else {
+            // `T` at the very end of the text: nothing follows it.
+            let end = start + pattern.count
+            return end < scalars.count && isDate(scalars, start) && (scalars[end] == "T" || scalars[end] == "t") ? end + 1 : nil
+        }
+        guard isDate(scalars, start) else { return nil }
+        let separator = start + pattern.count
+        guard scalars[separator] == "T" || scalars[separator] == "t" else { return nil }
+        return ("0"..."9").contains(scalars[separator + 1]) ? nil : separator + 1
+    }
+
+    /// Where a value starting at `start` is ten characters shaped like a date (`_` aside, as
+    /// toml++ counts them), then a space, one digit and no second one (`2025-03-11 1`): the
+    /// position after that digit. toml++ takes it for the start of a time and asserts.
+    private static func loneDigitAfterDate(_ scalars: [Unicode.Scalar], from start: Int) -> Int? {
+        var chars: [Unicode.Scalar] = []
+        var index = start
+        while index < scalars.count, chars.count <= 10 {
+            let scalar = scalars[index]
+            if scalar.properties.isWhitespace || "],}#".unicodeScalars.contains(scalar) { break }
+            if scalar != "_" { chars.append(scalar) }
+            index += 1
+        }
+        guard chars.count == 10, chars[4] == "-", chars[7] == "-", index + 1 < scalars.count,
+              scalars[index] == " ", ("0"..."9").contains(scalars[index + 1]) else { return nil }
+        let after = index + 2
+        return after < scalars.count && ("0"..."9").contains(scalars[after]) ? nil : after
+    }
+
+    private static func isDate(_ scalars: [Unicode.Scalar], _ start: Int) -> Bool {
+        guard start + 10 <= scalars.count else { return false }
+        for (offset, kind) in "DDDD-DD-DD".enumerated() {
+            let scalar = scalars[start + offset]
+            if kind == "D" ? !("0"..."9").contains(scalar) : scalar != "-" { return false }
+        }
+        return true
     }
 
     /// What may follow a header's bracket: a bare key's characters, a quote, or `]`.

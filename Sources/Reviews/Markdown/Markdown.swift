@@ -14,8 +14,10 @@ public enum Markdown {
     private static let registered: Void = cmark_gfm_core_extensions_ensure_registered()
 
     /// The body as HTML with every link and image URL made absolute against `base`.
-    public static func html(_ markdown: String, base: URL) -> String {
-        withDocument(markdown) { document, parser in
+    /// - Parameter links: where the tags that name a link point (`TemplateTags`); without
+    ///   them those tags are removed.
+    public static func html(_ markdown: String, base: URL, links: TemplateTags.Links? = nil) -> String {
+        withDocument(markdown, links: links) { document, parser in
             absolutizeURLs(in: document, base: base)
             guard let rendered = cmark_render_html(document, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser)) as UnsafeMutablePointer<CChar>?
             else { return "" }
@@ -96,9 +98,45 @@ public enum Markdown {
         }
     }
 
-    private static func withDocument<T>(_ markdown: String, _ body: (OpaquePointer, OpaquePointer) -> T) -> T {
+    /// Parses the Markdown, template tags replaced first (`TemplateTags`): Jekyll and Hugo
+    /// expand them before their Markdown is read, and a review's reader never sees them.
+    private static func withDocument<T>(_ markdown: String, links: TemplateTags.Links? = nil,
+                                        _ body: (OpaquePointer, OpaquePointer) -> T) -> T {
+        guard TemplateTags.mayContain(markdown) else { return parse(markdown, options: CMARK_OPT_DEFAULT, body) }
+        let code = parse(markdown, options: CMARK_OPT_SOURCEPOS) { document, _ in codeRanges(in: document, of: markdown) }
+        return parse(TemplateTags.clean(markdown, protected: code, links: links), options: CMARK_OPT_DEFAULT, body)
+    }
+
+    /// The byte ranges of the code spans and code blocks, where braces are the author's text.
+    private static func codeRanges(in document: OpaquePointer, of markdown: String) -> [Range<Int>] {
+        var lineStarts = [0]
+        for (offset, byte) in markdown.utf8.enumerated() where byte == UInt8(ascii: "\n") { lineStarts.append(offset + 1) }
+        let count = markdown.utf8.count
+        func offset(line: Int32, column: Int32) -> Int? {
+            guard line >= 1, Int(line) <= lineStarts.count else { return nil }
+            return min(count, lineStarts[Int(line) - 1] + max(0, Int(column) - 1))
+        }
+        guard let iterator = cmark_iter_new(document) else { return [] }
+        defer { cmark_iter_free(iterator) }
+        var ranges: [Range<Int>] = []
+        while case let event = cmark_iter_next(iterator), event != CMARK_EVENT_DONE {
+            guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+            let type = cmark_node_get_type(node)
+            guard type == CMARK_NODE_CODE || type == CMARK_NODE_CODE_BLOCK else { continue }
+            let endLine = cmark_node_get_end_line(node)
+            // A block runs to its last line's end; a span's end column is its last byte.
+            let endColumn = type == CMARK_NODE_CODE_BLOCK ? Int32.max / 2 : cmark_node_get_end_column(node) + 1
+            guard let start = offset(line: cmark_node_get_start_line(node), column: type == CMARK_NODE_CODE_BLOCK ? 1 : cmark_node_get_start_column(node)),
+                  var end = offset(line: endLine, column: endColumn) else { continue }
+            if type == CMARK_NODE_CODE_BLOCK, Int(endLine) < lineStarts.count { end = min(end, lineStarts[Int(endLine)]) }
+            if start < end { ranges.append(start..<end) }
+        }
+        return ranges
+    }
+
+    private static func parse<T>(_ markdown: String, options: Int32, _ body: (OpaquePointer, OpaquePointer) -> T) -> T {
         _ = registered
-        let parser = cmark_parser_new(CMARK_OPT_DEFAULT)!
+        let parser = cmark_parser_new(options)!
         defer { cmark_parser_free(parser) }
         for name in extensionNames {
             if let syntaxExtension = cmark_find_syntax_extension(name) {

@@ -8,6 +8,11 @@ import Yams
 /// an unknown key is an error, because there it can only be a typo.
 public struct FrontMatterParser: Sendable {
     public var timeZone: TimeZone
+    /// `[source] only`: a review must have one of these among its categories, tags or genres
+    /// (compared without case); empty keeps every file.
+    public var only: [String] = []
+    /// `site.url`, against which a review's own site-relative `permalink` or `url` is made absolute.
+    public var siteURL: String?
 
     public init(timeZone: TimeZone) { self.timeZone = timeZone }
 
@@ -17,29 +22,53 @@ public struct FrontMatterParser: Sendable {
     ///   - path: the file relative to the site (`reviews/x.md`), as diagnostics show it.
     /// - Returns: the review, or every problem found (never an empty list).
     public func parse(_ data: Data, path: String) -> Result<Review, ReviewProblems> {
+        var parser = self
+        parser.only = []
+        return parser.parseIfSelected(data, path: path, name: nil)!
+    }
+
+    /// Parses one review file unless `only` leaves it out (then nil, and nothing is reported:
+    /// on a blog of mixed topics the other posts are not reviews at all).
+    /// - Parameter name: the name that gives the default slug and date (a page bundle's
+    ///   folder name); default: the file's name.
+    public func parseIfSelected(_ data: Data, path: String, name: String?) -> Result<Review, ReviewProblems>? {
         let file: ReviewFile
         do {
             file = try ReviewFile.split(data, path: path)
         } catch {
             return .failure(ReviewProblems([error]))
         }
-        var context = Context(path: path, lineOffset: file.frontMatterFirstLine - 1, timeZone: timeZone)
+        var context = Context(path: path, lineOffset: file.frontMatterFirstLine - 1, timeZone: timeZone, siteURL: siteURL)
         let root: FrontNode?
-        do {
-            if let line = YAMLAnchors.firstLine(in: file.frontMatter) {
-                return .failure(ReviewProblems([Diagnostic(file: path, line: line + context.lineOffset, key: "front matter",
-                                                           message: "anchors and aliases (&name, *name) are not allowed")]))
+        switch file.format {
+        case .yaml:
+            do {
+                if let line = YAMLAnchors.firstLine(in: file.frontMatter) {
+                    return .failure(ReviewProblems([Diagnostic(file: path, line: line + context.lineOffset, key: "front matter",
+                                                               message: "anchors and aliases (&name, *name) are not allowed")]))
+                }
+                // Scalars are typed when a field reads them (`PlainScalar`), not all at once.
+                root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8).map(FrontNode.init)
+            } catch {
+                return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
             }
-            // Scalars are typed when a field reads them (`PlainScalar`), not all at once.
-            root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8).map(FrontNode.init)
-        } catch {
-            return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
+        case .toml:
+            do {
+                root = try TOMLFrontMatter.compose(file.frontMatter, path: path, lineOffset: context.lineOffset)
+            } catch {
+                return .failure(ReviewProblems([error]))
+            }
         }
-        guard let root, let mapping = root.pairs else {
+        guard let root, let mapping = root.pairs, !(file.format == .toml && mapping.isEmpty) else {
+            let empty = root == nil || file.format == .toml
             return .failure(ReviewProblems([Diagnostic(file: path, line: 1, key: "front matter",
-                                                       message: root == nil ? "empty: title and date are required" : "must be a mapping of keys to values")]))
+                                                       message: empty ? "empty: title and date are required" : "must be a mapping of keys to values")]))
         }
-        let fileName = path.split(separator: "/").last.map(String.init) ?? path
+        if !only.isEmpty, !Context.isSelected(mapping, only: only) { return nil }
+        context.only = only
+        let ownName = path.split(separator: "/").last.map(String.init) ?? path
+        let fileName = name ?? ownName
+        context.isBundle = fileName != ownName
         let review = context.review(from: mapping, body: file.body, fileName: fileName)
         if !context.problems.isEmpty {
             return .failure(ReviewProblems(context.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)))
@@ -51,17 +80,28 @@ public struct FrontMatterParser: Sendable {
         return .success(review)
     }
 
-    /// The slug a file name gives: without a leading `YYYY-MM-DD-` and the `.md` extension.
+    /// The slug a file name gives: without a leading `YYYY-MM-DD-` and the `.md` or
+    /// `.markdown` extension, white space as `-`.
     public static func defaultSlug(fileName: String) -> String {
         var name = Substring(fileName)
-        if name.hasSuffix(".md") { name = name.dropLast(3) }
-        let bytes = Array(name.utf8)
-        if bytes.count > 11, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "-"),
-           bytes[0..<4].allSatisfy({ $0 >= 48 && $0 <= 57 }), bytes[5..<7].allSatisfy({ $0 >= 48 && $0 <= 57 }),
-           bytes[8..<10].allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-            name = name.dropFirst(11)
-        }
-        return String(name)
+        if name.hasSuffix(".md") { name = name.dropLast(3) } else if name.hasSuffix(".markdown") { name = name.dropLast(9) }
+        if name.utf8.count > 11, datePrefix(name) != nil { name = name.dropFirst(11) }
+        // Spaces are no part of a URL: Hugo writes them as "-", so a file named with them
+        // (which no earlier version accepted) gets the slug its site gives it.
+        guard name.contains(where: \.isWhitespace) else { return String(name) }
+        return name.split(whereSeparator: \.isWhitespace).joined(separator: "-")
+    }
+
+    /// Whether a slug can be part of a URL (`slug` in front matter must be).
+    static func isUsableSlug(_ slug: String) -> Bool { Context.isValidSlug(slug) }
+
+    /// Jekyll's date in a file name: the `YYYY-MM-DD` that starts `YYYY-MM-DD-slug.md`.
+    static func datePrefix(_ name: Substring) -> Substring? {
+        let bytes = Array(name.utf8.prefix(11))
+        guard bytes.count == 11, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "-"),
+              bytes[0..<4].allSatisfy({ $0 >= 48 && $0 <= 57 }), bytes[5..<7].allSatisfy({ $0 >= 48 && $0 <= 57 }),
+              bytes[8..<10].allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
+        return name.prefix(10)
     }
 }
 
@@ -75,12 +115,40 @@ private struct Context {
     let path: String
     let lineOffset: Int
     let timeZone: TimeZone
+    let siteURL: String?
+    var only: [String] = []
+    /// A Hugo page bundle's index, whose relative image is one of the bundle's files.
+    var isBundle = false
     var problems: [Diagnostic] = []
 
-    init(path: String, lineOffset: Int, timeZone: TimeZone) {
+    init(path: String, lineOffset: Int, timeZone: TimeZone, siteURL: String?) {
         self.path = path
         self.lineOffset = lineOffset
         self.timeZone = timeZone
+        self.siteURL = siteURL
+    }
+
+    /// The keys whose values `only` is matched against: Jekyll's categories (and `category`),
+    /// tags, and the genres in every spelling.
+    static let selectingKeys: Set<String> = ["categories", "category", "tags", "tag", "genres", "genre"]
+
+    /// Whether one of the file's categories, tags or genres is in `only`, read quietly: a file
+    /// that is no review on a mixed blog owes this tool no valid front matter. A text value
+    /// also counts word by word, as Jekyll reads `categories: film reviews`.
+    static func isSelected(_ mapping: [FrontNode.Pair], only: [String]) -> Bool {
+        let wanted = Set(only.map { $0.lowercased() })
+        func matches(_ text: String) -> Bool {
+            wanted.contains(text.lowercased()) || text.split(whereSeparator: \.isWhitespace).contains { wanted.contains($0.lowercased()) }
+        }
+        for pair in mapping {
+            guard let key = pair.key.scalarText, selectingKeys.contains(key) else { continue }
+            switch pair.value {
+            case .scalar(let text, _, _): if matches(text) { return true }
+            case .sequence(let items, _): if items.contains(where: { $0.scalarText.map(matches) ?? false }) { return true }
+            case .mapping: continue
+            }
+        }
+        return false
     }
 
     func line(_ node: FrontNode?) -> Int { node.map { $0.line + lineOffset } ?? 1 }
@@ -118,9 +186,28 @@ private struct Context {
             for name in names { if let entry = fields[name] { return (name, entry.value) } }
             return nil
         }
+        /// A field with several spellings (docs/SPEC.md §9), of which a file may use one: two
+        /// would leave it unclear which one the author meant.
+        func spelling(_ names: String...) -> (name: String, node: FrontNode)? {
+            let present = names.compactMap { name in fields[name].map { (name: name, key: $0.key, node: $0.value) } }
+            if present.count > 1 {
+                let later = present.max { $0.key.line < $1.key.line }!
+                report(later.key, later.name, "\(present.map { "`\($0.name)`" }.joined(separator: " and ")) are two spellings of one field: keep one")
+            }
+            return present.first.map { ($0.name, $0.node) }
+        }
 
         let title = requiredString(field("title"), key: "title")
-        let date = requiredDate(field("date"), key: "date")
+        let date: Date?
+        if let dateField = field("date") {
+            date = self.date(dateField.node, key: dateField.name)
+        } else if let prefix = FrontMatterParser.datePrefix(Substring(fileName)) {
+            // Jekyll's posts carry their date in the file name.
+            date = self.date(.scalar(String(prefix), plain: true, line: 1 - lineOffset), key: "date")
+        } else {
+            report(nil, "date", "required (or a file name starting with the date, like 2025-03-11-title.md)")
+            date = nil
+        }
 
         var slug = FrontMatterParser.defaultSlug(fileName: fileName)
         if let (key, node) = field("slug"), let text = string(node, key: key) {
@@ -130,27 +217,40 @@ private struct Context {
         } else if !Self.isValidSlug(slug) {
             report(nil, "slug", "the file name gives no usable slug (\"\(slug)\"): rename the file or set slug")
         }
+        let summaryField = spelling("summary", "excerpt", "description")
+        let directorsField = spelling("directors", "director")
+        let genresField = spelling("genres", "genre")
+        let imageField = spelling("image", "poster")
+        let permalinkField = spelling("permalink", "url")
 
         guard let title, let date else { return nil }
         var review = Review(source: path, title: title, date: date, slug: slug)
         if let (key, node) = field("draft") { review.draft = bool(node, key: key) ?? false }
+        // Jekyll's way to keep a post off the site.
+        if let (key, node) = field("published"), bool(node, key: key) == false { review.draft = true }
         if let (key, node) = field("updated", "lastmod", "last_modified_at") { review.updated = self.date(node, key: key) }
         if let (key, node) = field("headline") { review.headline = nonEmptyString(node, key: key) }
         if let (key, node) = field("kind") { review.kind = nonEmptyString(node, key: key) ?? review.kind }
-        if let (key, node) = field("genres", "categories") { review.genres = stringList(node, key: key) }
+        // `categories` are genres unless the file names its genres too; then (a Jekyll blog of
+        // mixed topics) they only pick the reviews. The names `only` picks by are topics, not genres.
+        if let (key, node) = genresField ?? field("categories") {
+            let topics = Set(only.map { $0.lowercased() })
+            review.genres = stringList(node, key: key).filter { !topics.contains($0.lowercased()) }
+        }
         if let (key, node) = field("year") {
             if let year = int(node, key: key) {
                 if (1870...2200).contains(year) { review.year = year } else { report(node, key, "\(year) is not a plausible release year") }
             }
         }
         if let (key, node) = field("runtime") { review.runtimeMinutes = runtime(node, key: key) }
-        if let (key, node) = field("directors") { review.directors = stringList(node, key: key) }
+        if let (key, node) = directorsField { review.directors = stringList(node, key: key) }
         if let (key, node) = field("where_to_watch") { review.whereToWatch = nonEmptyString(node, key: key) }
         if let (key, node) = field("rating") { review.rating = rating(node, key: key) }
         if let (key, node) = field("verdict") { review.verdict = nonEmptyString(node, key: key) }
-        if let (key, node) = field("summary") { review.summary = nonEmptyString(node, key: key) ?? "" }
+        if let (key, node) = summaryField { review.summary = nonEmptyString(node, key: key).map(TemplateTags.plainText) ?? "" }
         if review.summary.isEmpty { review.summary = Markdown.firstParagraphText(body) ?? "" }
-        if let (key, node) = field("image") { review.image = imageURL(node, key: key) }
+        if let (key, node) = imageField { review.image = imageURL(node, key: key) }
+        if let (key, node) = permalinkField { review.permalink = ownPermalink(node, key: key) }
         if let (key, node) = field("image_alt") { review.imageAlt = nonEmptyString(node, key: key) }
         if let (key, node) = field("image_credit") { review.imageCredit = nonEmptyString(node, key: key) }
         if let (key, node) = field("spoilers") { review.spoilers = bool(node, key: key) ?? false }
@@ -246,14 +346,6 @@ private struct Context {
         return value
     }
 
-    mutating func requiredDate(_ field: (name: String, node: FrontNode)?, key: String) -> Date? {
-        guard let field else {
-            report(nil, key, "required")
-            return nil
-        }
-        return date(field.node, key: field.name)
-    }
-
     mutating func date(_ node: FrontNode, key: String) -> Date? {
         guard case .scalar(let text, _, _) = node else {
             report(node, key, "expected a date, found \(describe(node))")
@@ -284,7 +376,30 @@ private struct Context {
             report(node, key, "\"\(text)\" is not an image address: use http(s) or a path on the site")
             return nil
         }
+        // `assets/x.jpg` is a path from the site's root in Jekyll themes and Hugo's static/
+        // alike; only a page bundle's image is one of its own files, beside its page.
+        if scheme == nil, !isBundle, !text.hasPrefix("/"), let siteURL, let base = URL(string: siteURL + "/") {
+            return URLResolver.absolute(text, base: base)
+        }
         return text
+    }
+
+    /// A review's own `permalink` (Jekyll) or `url` (Hugo): a path on the site, made absolute
+    /// against `site.url`, or an http(s) URL.
+    mutating func ownPermalink(_ node: FrontNode, key: String) -> String? {
+        guard let text = nonEmptyString(node, key: key) else { return nil }
+        let scheme = URLResolver.scheme(of: text)?.lowercased()
+        guard scheme == nil || scheme == "http" || scheme == "https",
+              !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.isWhitespace }) else {
+            report(node, key, "\"\(text)\" is not a permalink: use a path on the site like \"/reviews/the-film/\" or an http(s) URL")
+            return nil
+        }
+        if text.split(separator: "/").contains(where: { $0.hasPrefix(":") }) {
+            report(node, key, "\"\(text)\" uses Jekyll placeholders (:title, :year): write the review's own path")
+            return nil
+        }
+        guard scheme == nil, let siteURL, let base = URL(string: siteURL + "/") else { return text }
+        return URLResolver.absolute(text, base: base)
     }
 
     mutating func runtime(_ node: FrontNode, key: String) -> Int? {

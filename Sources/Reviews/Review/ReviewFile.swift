@@ -3,8 +3,13 @@ import Foundation
 /// The raw parts of a review file: front matter text and Markdown body, after the checks on
 /// bytes that docs/SPEC.md §2 requires (UTF-8 only, no NUL; a byte-order mark and CRLF are fine).
 public struct ReviewFile: Sendable {
-    /// The YAML between the `---` lines.
+    /// How the front matter is written: YAML between `---` lines (Jekyll, Hugo), or TOML
+    /// between `+++` lines (Hugo).
+    public enum Format: Sendable { case yaml, toml }
+
+    /// The text between the fence lines.
     public var frontMatter: String
+    public var format: Format
     /// The line of the file on which the front matter's first line stands (2 normally).
     public var frontMatterFirstLine: Int
     /// The Markdown after the closing `---`, with `\n` line ends.
@@ -34,10 +39,16 @@ public struct ReviewFile: Sendable {
         if hasCR {
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }
-        guard text.hasPrefix("---\n") || text == "---" else {
+        let format: Format
+        if text.hasPrefix("---\n") || text == "---" {
+            format = .yaml
+        } else if text.hasPrefix("+++\n") || text == "+++" {
+            format = .toml
+        } else {
             throw Diagnostic(file: path, line: 1, key: "front matter",
-                             message: "missing: a review starts with a line \"---\", then YAML, then another \"---\"")
+                             message: "missing: a review starts with a line \"---\", then YAML, then another \"---\" (or TOML between \"+++\" lines)")
         }
+        let fence = format == .yaml ? "---" : "+++"
         // Scan lines as UTF-8 bytes: Character iteration would break graphemes for nothing.
         let utf8 = text.utf8
         var lineStart = utf8.index(utf8.startIndex, offsetBy: min(4, utf8.count))
@@ -45,14 +56,15 @@ public struct ReviewFile: Sendable {
         while lineStart < utf8.endIndex {
             let lineEnd = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
             let length = utf8.distance(from: lineStart, to: lineEnd)
-            if length == 3, utf8[lineStart...].starts(with: "---".utf8) || utf8[lineStart...].starts(with: "...".utf8) {
+            // YAML may also end its document with `...`; TOML has only its fence.
+            if length == 3, utf8[lineStart...].starts(with: fence.utf8) || (format == .yaml && utf8[lineStart...].starts(with: "...".utf8)) {
                 let bodyStart = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : lineEnd
-                return ReviewFile(frontMatter: String(text[frontStart..<lineStart]), frontMatterFirstLine: 2,
+                return ReviewFile(frontMatter: String(text[frontStart..<lineStart]), format: format, frontMatterFirstLine: 2,
                                   body: String(text[bodyStart...]))
             }
             lineStart = lineEnd < utf8.endIndex ? utf8.index(after: lineEnd) : utf8.endIndex
         }
-        throw Diagnostic(file: path, line: 1, key: "front matter", message: "not closed: no line \"---\" after the opening one")
+        throw Diagnostic(file: path, line: 1, key: "front matter", message: "not closed: no line \"\(fence)\" after the opening one")
     }
 
     private static func lineNumber(of index: Data.Index, in bytes: Data.SubSequence) -> Int {

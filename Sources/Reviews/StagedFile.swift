@@ -2,22 +2,23 @@ import Foundation
 
 /// A file written beside its final place and moved there only when complete, so readers
 /// never see half a feed; and not moved at all when its bytes would not change, so the
-/// file's mtime (and every HTTP cache keyed on it) stays put.
-struct StagedFile {
-    let finalPath: String
-    let stagingPath: String
+/// file's mtime (and every HTTP cache keyed on it) stays put. The feeds and the review cards
+/// are written through it.
+package struct StagedFile {
+    package let finalPath: String
+    package let stagingPath: String
 
-    init(finalPath: String) {
+    package init(finalPath: String) {
         self.finalPath = finalPath
         let directory = (finalPath as NSString).deletingLastPathComponent
         let name = (finalPath as NSString).lastPathComponent
         stagingPath = directory + "/." + name + ".\(getpid()).tmp"
     }
 
-    enum Outcome { case written, unchanged }
+    package enum Outcome { case written, unchanged }
 
     /// Moves the staged file into place, or drops it when the final file already has its bytes.
-    func commit() throws -> Outcome {
+    package func commit() throws -> Outcome {
         if Self.sameBytes(stagingPath, finalPath) {
             unlink(stagingPath)
             return .unchanged
@@ -30,12 +31,12 @@ struct StagedFile {
         return .written
     }
 
-    func discard() { unlink(stagingPath) }
+    package func discard() { unlink(stagingPath) }
 
     /// Removes the staging files (`.NAME.PID.tmp`) in `directory` of processes that are gone:
     /// a build killed with SIGKILL cannot clean up after itself, and each one it leaves is a
     /// whole feed. A live process's files (another build at work) are left alone.
-    static func removeStale(in directory: String) {
+    package static func removeStale(in directory: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
             let parts = name.dropLast(".tmp".count).split(separator: ".", omittingEmptySubsequences: false)
@@ -48,7 +49,7 @@ struct StagedFile {
     }
 
     /// Compares two files in chunks, so that large feeds are never read whole.
-    static func sameBytes(_ a: String, _ b: String) -> Bool {
+    package static func sameBytes(_ a: String, _ b: String) -> Bool {
         var statA = stat(), statB = stat()
         guard stat(a, &statA) == 0, stat(b, &statB) == 0, statA.st_size == statB.st_size else { return false }
         guard let fa = fopen(a, "rb") else { return false }
