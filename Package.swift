@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "CardsTests", dependencies: ["Cards", "Feeds", "Reviews", "HTTP", "SyndicateTesting"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "SyndicateTesting"]),
         .testTarget(name: "PostingTests", dependencies: [
-            "Posting", "Destinations", "HTTP", "Reviews", "SyndicateTesting",
+            "Posting", "Destinations", "HTTP", "Reviews", "ReviewSources", "SyndicateTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "Cards", "SyndicateTesting"]),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Posting
+import ReviewSources
 import Reviews
 
 /// Builds the adapters a site's config names, with their secrets, and everything a posting
@@ -15,15 +16,15 @@ public struct PostingSession: Sendable {
     public var ledger: Ledger
     public var http: any HTTPClient
     public var clock: @Sendable () -> Date
+    /// Where the reviews come from (`[source]`, docs/SPEC.md §9), read once per run through
+    /// `readReviews()`. Tests may put another source in.
+    public var source: any ReviewSource
 
     /// - Throws: `Diagnostics` for a config error, `CredentialsError` for an unsafe or
-    ///   unreadable credentials file.
+    ///   unreadable credentials file. The source is not read yet (`readReviews()`).
     public static func open(siteDirectory: URL, clock: @escaping @Sendable () -> Date, http: (any HTTPClient)? = nil) throws -> PostingSession {
         let configURL = siteDirectory.appendingPathComponent(ConfigLoader.fileName)
         let config = try DestinationKinds.loadConfig(siteDirectory: siteDirectory)
-        // A missing reviews folder is a config error here too: posting from it would find
-        // nothing to do and say so, hiding the mistake.
-        _ = try ReviewLoader(config: config).reviewFiles(in: siteDirectory)
         let configData = FileManager.default.contents(atPath: configURL.path) ?? Data()
         let credentials = try Credentials.load(siteDirectory: siteDirectory, destinations: config.destinations)
         let http = http ?? CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))
@@ -42,8 +43,47 @@ public struct PostingSession: Sendable {
             destinations.append(WebSubDestination(hub: config.feeds.hub, feedsPublicURL: site.feedsPublicURL, http: http,
                                                   timeout: config.post.timeout, clock: clock))
         }
+        let source = SourceKinds.make(SourceContext(siteDirectory: siteDirectory, config: config, http: http, clock: clock))
         return PostingSession(site: site, configData: configData, credentials: credentials, destinations: destinations,
-                              problems: problems, ledger: try Ledger(siteDirectory: siteDirectory), http: http, clock: clock)
+                              problems: problems, ledger: try Ledger(siteDirectory: siteDirectory), http: http, clock: clock,
+                              source: source)
+    }
+
+    /// Whether the reviews are files of the site: only then can a fingerprint of the site
+    /// folder tell that nothing changed (the index cache, the idle marker). A remote source
+    /// can tell only by being read, so it is read on every run.
+    public var readsFiles: Bool { source is FilesSource }
+
+    /// Reads the site's reviews through its source (once per run: the caller keeps the
+    /// result). The files source answers from its index cache while no file changed.
+    /// - Throws: `SourceUnreadable` when the source has nothing to read from (a missing
+    ///   folder; a remote source that cannot be read and has no last good copy).
+    public func readReviews() async throws -> ReviewIndex {
+        let source = self.source
+        do {
+            if readsFiles {
+                return try await ReviewIndex.load(site: site.directory, config: site.config, configData: configData) {
+                    let reading = try await source.read()
+                    return (reading.reviews, reading.diagnostics)
+                }
+            }
+            let reading = try await source.read()
+            return ReviewIndex(reading: reading.reviews, diagnostics: reading.diagnostics, fallback: reading.fallback)
+        } catch let diagnostics as Diagnostics {
+            throw SourceUnreadable(diagnostics: diagnostics.items)
+        }
+    }
+
+    /// Every review whole, as one read of the source gives them (`preview`).
+    /// - Throws: `SourceUnreadable`, like `readReviews()`.
+    public func readSite() async throws -> (site: Site, fallback: String?) {
+        do {
+            let reading = try await source.read()
+            return (Site(directory: site.directory, config: site.config, reviews: reading.reviews, diagnostics: reading.diagnostics),
+                    reading.fallback)
+        } catch let diagnostics as Diagnostics {
+            throw SourceUnreadable(diagnostics: diagnostics.items)
+        }
     }
 
     /// An adapter for every configured destination, enabled or not and with or without its
@@ -83,23 +123,36 @@ public struct PostingSession: Sendable {
         return holds ? .idle : .busy(fingerprint: fingerprint)
     }
 
-    /// The cron job, with its shortcut: when the last run left nothing to do and nothing has
-    /// changed since, it returns at once without reading reviews or sending anything.
+    /// What one `post` run did.
+    public struct PostRun: Sendable {
+        public var report: PostReport
+        /// The problems of the source's read (invalid reviews, items that could not be mapped).
+        public var diagnostics: [Diagnostic]
+        /// Why the source could not be read, when its last good copy stood in for it.
+        public var fallback: String?
+    }
+
+    /// The cron job, with its shortcut: for a files source, when the last run left nothing to
+    /// do and nothing has changed since, it returns at once without reading reviews or
+    /// sending anything. A remote source is never skipped: it is read once (a cheap read when
+    /// nothing changed), and nothing is sent when nothing is due.
     /// - Parameter checked: the result of `idleCheck` when the caller already made it.
-    /// - Returns: nil when the shortcut answered; else the report and the index's problems.
+    /// - Returns: nil when the shortcut answered.
+    /// - Throws: `SourceUnreadable` when the source has nothing to read from.
     public func post(only names: [String]?, limit: Int?, checked: IdleCheck? = nil,
-                     onResult: @escaping @Sendable (DeliveryOutcome) -> Void) async throws -> (report: PostReport, diagnostics: [Diagnostic])? {
+                     onResult: @escaping @Sendable (DeliveryOutcome) -> Void) async throws -> PostRun? {
         let marker = IdleMarker(siteDirectory: site.directory)
-        // Only a plain run (no --to, no --limit) can tell that nothing at all is due.
+        // Only a plain run (no --to, no --limit) of a files source can tell that nothing at
+        // all is due.
         var fingerprint: String?
-        if names == nil && limit == nil {
+        if names == nil && limit == nil && readsFiles {
             switch checked ?? PostingSession.idleCheck(siteDirectory: site.directory, now: clock()) {
             case .idle: return nil
             case .busy(let known): fingerprint = known
             }
         }
         marker.clear()
-        let index = reviewIndex()
+        let index = try await readReviews()
         var poster = self.poster
         poster.onResult = onResult
         let report = try await poster.post(index: index, only: names, limit: limit)
@@ -110,11 +163,13 @@ public struct PostingSession: Sendable {
         if let fingerprint, problems.isEmpty, let until = try poster.idleUntil(index: index) {
             marker.save(fingerprint: fingerprint, ledgerVersion: version, idleUntil: until)
         }
-        return (report, index.diagnostics)
+        return PostRun(report: report, diagnostics: index.diagnostics, fallback: index.fallback)
     }
+}
 
-    /// The review index (cached) of the site.
-    public func reviewIndex() -> ReviewIndex {
-        ReviewIndex.load(site: site.directory, config: site.config, configData: configData)
-    }
+/// The source has nothing to read from at all (a missing folder; a remote source that cannot
+/// be read and has no last good copy): the command stops with status 2, nothing done.
+public struct SourceUnreadable: Error, Sendable {
+    /// Each naming the file or URL, line and key.
+    public var diagnostics: [Diagnostic]
 }

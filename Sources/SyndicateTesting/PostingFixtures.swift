@@ -3,7 +3,10 @@ import Foundation
 extension TemporarySite {
     /// A site with `count` published reviews (dated a day apart from 2025-01-01) and the
     /// destinations given as TOML.
-    public static func posting(reviews count: Int, destinations: String, post: String = "",
+    /// - Parameter since: `post.since`. Set by default: these sites test posting, and with it
+    ///   unset a new site's first `post` adopts its reviews instead (docs/SPEC.md §6); nil
+    ///   leaves it unset, for the tests of adoption.
+    public static func posting(reviews count: Int, destinations: String, post: String = "", since: String? = "2025-01-01",
                                credentials: String? = nil, hub: String = "") throws -> TemporarySite {
         let site = try TemporarySite(config: """
         [site]
@@ -16,7 +19,7 @@ extension TemporarySite {
         hub = "\(hub)"
 
         [post]
-        since = "2025-01-01"
+        \(since.map { "since = \"\($0)\"" } ?? "")
         backoff_base = "30s"
         \(post)
 

@@ -12,8 +12,9 @@ struct BuildCommand: AsyncParsableCommand {
         commandName: "build",
         abstract: "Write the feeds (RSS 2.0, Atom 1.0, JSON Feed, per-genre feeds).",
         discussion: """
-        Exit status: 0 built; 1 some reviews are invalid (the feeds were built from the others); \
-        2 the config is invalid (nothing was written).
+        Exit status: 0 built; 1 some reviews are invalid (the feeds were built from the others), or a remote source \
+        could not be read and its last good copy was built from; 2 the config is invalid, or the source has nothing \
+        to read (nothing was written).
         """
     )
 
@@ -22,14 +23,23 @@ struct BuildCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console(quiet: options.quiet)
         let outcome: SiteBuild.Outcome
+        let config: SiteConfig
         do {
             // The feeds need no destination, but a config error is reported by every command.
-            let config = try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory)
-            let http = CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))
-            outcome = try await SiteBuild.run(siteDirectory: options.siteDirectory, config: config, now: try options.now(), http: http)
+            config = try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory)
         } catch let diagnostics as Diagnostics {
             diagnostics.items.forEach { console.problem($0.description) }
             console.error("the config is invalid; nothing was written")
+            throw ExitCode(2)
+        }
+        do {
+            let http = CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))
+            outcome = try await SiteBuild.run(siteDirectory: options.siteDirectory, config: config, now: try options.now(), http: http)
+        } catch let diagnostics as Diagnostics {
+            // The source has nothing to read: a missing folder, or a remote source that cannot
+            // be read and has no last good copy. The config may well be right.
+            diagnostics.items.forEach { console.problem($0.description) }
+            console.error("the reviews cannot be read from the source ([source] in \(ConfigLoader.fileName)); nothing was written")
             throw ExitCode(2)
         } catch let failure as FeedWriteError {
             // A full disk, say: one line, and the feeds already published stay as they were.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Destinations
 import Foundation
+import HTTP
 import Posting
+import ReviewSources
 import Reviews
 
 struct CheckCommand: AsyncParsableCommand {
@@ -17,8 +19,16 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let console = Console(quiet: options.quiet)
         let site: Site
+        let fallback: String?
         do {
-            site = try Site.load(options.siteDirectory, config: DestinationKinds.loadConfig(siteDirectory: options.siteDirectory))
+            // Through the source, as every command reads the reviews: its own problems (a
+            // missing folder, a server with no last good copy) are reported like the config's.
+            let config = try DestinationKinds.loadConfig(siteDirectory: options.siteDirectory)
+            let http = CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))
+            let now = try options.now()
+            let loaded = try await SourceKinds.loadSite(SourceContext(siteDirectory: options.siteDirectory, config: config,
+                                                                      http: http, clock: { now }))
+            (site, fallback) = (loaded.site, loaded.fallback)
         } catch let diagnostics as Diagnostics {
             diagnostics.items.forEach { console.problem($0.description) }
             // Named after the files at fault: a missing reviews folder is reported here too.
@@ -27,6 +37,7 @@ struct CheckCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         site.diagnostics.forEach { console.problem($0.description) }
+        let fellBack = sayFallback(fallback, console)
         let now = try options.now()
         let published = site.published(at: now).count
         let drafts = site.reviews.filter(\.draft).count
@@ -60,6 +71,6 @@ struct CheckCommand: AsyncParsableCommand {
                 }
             }
         }
-        if !site.diagnostics.isEmpty || !credentialProblems.isEmpty || onlineFailures > 0 { throw ExitCode(1) }
+        if !site.diagnostics.isEmpty || !credentialProblems.isEmpty || onlineFailures > 0 || fellBack { throw ExitCode(1) }
     }
 }

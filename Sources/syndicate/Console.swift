@@ -19,6 +19,12 @@ struct Console {
         FileHandle.standardError.write(Data((Diagnostic.oneLine(message()) + "\n").utf8))
     }
 
+    /// Something the user must hear once even from a `--quiet` cron job (first-run
+    /// adoption): on stderr whatever the options, and not a problem.
+    func notice(_ message: String) {
+        FileHandle.standardError.write(Data((Diagnostic.oneLine(message) + "\n").utf8))
+    }
+
     func problem(_ message: String) {
         let message = Diagnostic.oneLine(message)
         let text = Self.colour ? "\u{1B}[33m\(message)\u{1B}[0m" : message

@@ -9,8 +9,11 @@ struct PostCommand: AsyncParsableCommand {
         commandName: "post",
         abstract: "Post every published review that a destination does not have yet, and retry what is due (the cron job).",
         discussion: """
-        Exit status: 0 everything delivered or scheduled (or another run holds the lock); 1 something became dead or \
-        unknown in this run, or a destination lacks credentials; 2 config error.
+        Exit status: 0 everything delivered or scheduled (or another run holds the lock; an invalid review is listed \
+        and left out); 1 something became dead or unknown in this run, a destination lacks credentials, or a remote \
+        source could not be read and its last good copy was used; 2 config error, or the source has nothing to read. \
+        With post.since unset, the first post to meet a destination adopts the reviews already published: they are \
+        recorded as posted without sending (try --dry-run first).
         """
     )
 
@@ -40,27 +43,38 @@ struct PostCommand: AsyncParsableCommand {
         session.problems.forEach { console.problem($0) }
 
         if dryRun {
-            let index = session.reviewIndex()
+            let index = try await session.readReviews(console)
             index.diagnostics.forEach { console.problem($0.description) }
+            let fellBack = sayFallback(index.fallback, console)
             // Destinations still lacking credentials are planned too: what waits for them is
             // what the user wants to see.
             let plan = try session.planner.plan(index: index, only: names)
+            if let adoption = plan.adoption { console.output(adoption.summary(dryRun: true)) }
             for (review, destination) in plan.new { console.output("would post \(review.slug) → \(destination)") }
-            for delivery in plan.due { console.output("would send \(delivery.review) → \(delivery.destination) (\(delivery.state.rawValue), attempt \(delivery.attempts + 1))") }
-            if plan.new.isEmpty && plan.due.isEmpty { console.output("nothing due") }
+            for delivery in plan.due { console.output("would send \(delivery.slug) → \(delivery.destination) (\(delivery.state.rawValue), attempt \(delivery.attempts + 1))") }
+            if plan.new.isEmpty && plan.due.isEmpty && plan.adoption == nil { console.output("nothing due") }
+            if fellBack { throw ExitCode(1) }
             return
         }
 
-        let result = try await session.post(only: names, limit: limit, checked: checked) { outcome in console.info(describe(outcome)) }
+        let result: PostingSession.PostRun?
+        do {
+            result = try await session.post(only: names, limit: limit, checked: checked) { outcome in console.info(describe(outcome)) }
+        } catch let unreadable as SourceUnreadable {
+            throw unreadable.stop(console)
+        }
         withExtendedLifetime(lock) {}
-        guard let (report, diagnostics) = result else {
+        guard let result else {
             console.info("nothing due")
             if !session.problems.isEmpty { throw ExitCode(1) }
             return
         }
-        diagnostics.forEach { console.problem($0.description) }
-        console.info(summarize(report))
-        if report.hasFailures || !session.problems.isEmpty { throw ExitCode(1) }
+        // An invalid review is reported and left out; it never stops the others (exit 0).
+        result.diagnostics.forEach { console.problem($0.description) }
+        let fellBack = sayFallback(result.fallback, console)
+        if let adoption = result.report.adoption { console.notice(adoption.summary()) }
+        console.info(summarize(result.report))
+        if result.report.hasFailures || !session.problems.isEmpty || fellBack { throw ExitCode(1) }
     }
 }
 
@@ -84,8 +98,10 @@ struct RepostCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         session.problems.forEach { console.problem($0) }
-        let index = session.reviewIndex()
-        guard let indexed = index.reviews.first(where: { $0.slug == slug }) else {
+        let index = try await session.readReviews(console)
+        let fellBack = sayFallback(index.fallback, console)
+        // The slug as the source has it now, or the identity itself.
+        guard let indexed = index.reviews.first(where: { $0.slug == slug }) ?? index.reviews.first(where: { $0.id == slug }) else {
             console.error("no valid review with slug \"\(slug)\"")
             throw ExitCode(1)
         }
@@ -102,9 +118,10 @@ struct RepostCommand: AsyncParsableCommand {
         }
         var poster = session.poster
         poster.onResult = { outcome in console.info(describe(outcome)) }
-        let report = try await poster.repost(review, only: names)
+        let report = try await poster.repost(review, only: names, index: index)
         withExtendedLifetime(lock) {}
+        if let adoption = report.adoption { console.notice(adoption.summary()) }
         console.info(summarize(report))
-        if report.hasFailures { throw ExitCode(1) }
+        if report.hasFailures || fellBack { throw ExitCode(1) }
     }
 }

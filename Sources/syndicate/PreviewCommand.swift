@@ -5,10 +5,10 @@ import Foundation
 import Posting
 import Reviews
 
-struct PreviewCommand: ParsableCommand {
+struct PreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Print exactly what would be posted, with its length under each destination's rule. No network.",
+        abstract: "Print exactly what would be posted, with its length under each destination's rule. Sends nothing.",
         discussion: "Without SLUG: the newest published review. Exit status: 0 every post fits; 1 one does not, or cannot be composed."
     )
 
@@ -16,7 +16,7 @@ struct PreviewCommand: ParsableCommand {
     @Argument(help: "The review's slug.") var slug: String?
     @Option(name: .customLong("to"), help: "Only this destination (repeatable).") var to: [String] = []
 
-    func run() throws {
+    func run() async throws {
         let console = Console(quiet: options.quiet)
         let session = try options.openSession(console)
         let names = try validateNames(to, in: session, console: console)
@@ -24,11 +24,15 @@ struct PreviewCommand: ParsableCommand {
             console.error("no destination in \(ConfigLoader.fileName) to preview for: add a [[destination]] table")
             throw ExitCode(1)
         }
-        let site = try Site.load(session.site.directory, config: session.site.config)
+        // Nothing is sent; a remote source is read (once), as every command reads it.
+        let (site, fallback) = try await session.readSite(console)
+        // Reported like in `check`: the review asked for may be the one that is invalid.
+        site.diagnostics.forEach { console.problem($0.description) }
+        var failed = sayFallback(fallback, console)
         let now = session.clock()
         let review: Review
         if let slug {
-            guard let found = site.reviews.first(where: { $0.slug == slug }) else {
+            guard let found = site.reviews.first(where: { $0.slug == slug }) ?? site.reviews.first(where: { $0.id == slug }) else {
                 console.error("no valid review with slug \"\(slug)\"")
                 throw ExitCode(1)
             }
@@ -46,7 +50,6 @@ struct PreviewCommand: ParsableCommand {
             let made = FileManager.default.fileExists(atPath: ReviewImage.cardPath(slug: review.slug, site: site))
             console.output("card: \(card)" + (made ? "" : " (not made yet: run `syndicate build`)") + "\n")
         }
-        var failed = false
         for destination in session.composers() where names?.contains(destination.name) ?? true {
             if review.syndication.skip.contains(destination.name) {
                 console.output("── \(destination.name) (\(destination.kind)): skipped by the review's syndicate.skip\n")

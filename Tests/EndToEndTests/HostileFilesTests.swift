@@ -4,16 +4,10 @@ import Testing
 
 private let pinned = ["SYNDICATE_NOW": "2025-11-24T16:00:00Z", "NO_COLOR": "1"]
 
-/// Runs the real binary under `timeout` (a hang fails the test in seconds instead of stalling
-/// the suite) and, when given, a lower open-file limit or address-space cap set by the shell.
+/// `runBounded` with the pinned clock.
 private func bounded(_ arguments: [String], seconds: Int = 30, openFiles: Int? = nil, memoryKB: Int? = nil,
                      environment: [String: String] = pinned) throws -> ProcessResult {
-    var limits = ""
-    if let openFiles { limits += "ulimit -n \(openFiles); " }
-    if let memoryKB { limits += "ulimit -v \(memoryKB); " }
-    return try run(URL(fileURLWithPath: "/usr/bin/timeout"),
-                   ["-s", "KILL", String(seconds), "/bin/sh", "-c", limits + "exec \"$0\" \"$@\"", syndicateBinary().path] + arguments,
-                   environment: environment)
+    try runBounded(arguments, seconds: seconds, openFiles: openFiles, memoryKB: memoryKB, environment: environment)
 }
 
 /// One SQL statement on a ledger from outside Syndicate, with Python's sqlite3 module (Python

@@ -145,7 +145,8 @@ struct JekyllAndHugoSiteTests {
 
     /// The posting commands read the configured folder too (a site with no reviews/ at all).
     @Test func postingReadsTheConfiguredFolder() throws {
-        let site = try site(source: "[source]\nfolder = \"_posts\"\n\n[[destination]]\nname = \"hook\"\nkind = \"webhook\"\nformat = \"json\"",
+        // post.since: a deliberate backfill, so the review is posted rather than adopted.
+        let site = try site(source: "[post]\nsince = \"2025-01-01\"\n\n[source]\nfolder = \"_posts\"\n\n[[destination]]\nname = \"hook\"\nkind = \"webhook\"\nformat = \"json\"",
                             permalink: "/{slug}/")
         try site.write("_posts/2025-03-11-a-review.md", "---\ntitle: A review\n---\nBody.\n")
         let dryRun = try run(binary, ["post", "--dry-run", "--site", site.directory.path], environment: pinned)

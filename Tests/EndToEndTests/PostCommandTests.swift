@@ -46,7 +46,7 @@ struct PostCommandTests {
         let rows = try statusJSON(site)
         #expect(rows.count == 2)
         let row = try #require(rows.first)
-        #expect(Set(row.keys) == ["review", "destination", "kind", "state", "attempts", "next_attempt_at", "last_error", "remote_url", "changed_since_posted"])
+        #expect(Set(row.keys) == ["review", "destination", "kind", "state", "attempts", "next_attempt_at", "last_error", "remote_url", "changed_since_posted", "adopted"])
         #expect(row["state"] as? String == "posted")
         #expect(row["attempts"] as? Int == 1)
         #expect(row["next_attempt_at"] is NSNull)

@@ -10,7 +10,7 @@ private let start = Date(timeIntervalSince1970: 1_764_000_000)
 
 private func run(_ site: TemporarySite, clock: TestClock = TestClock(start)) async throws -> PostReport {
     let session = try PostingSession.open(siteDirectory: site.directory, clock: { clock.now })
-    return try await session.poster.post(index: session.reviewIndex())
+    return try await session.poster.post(index: try await session.readReviews())
 }
 
 private func deliveries(_ site: TemporarySite) throws -> [Delivery] { try Ledger(siteDirectory: site.directory).deliveries() }

@@ -34,7 +34,7 @@ struct LetterboxdSearchTests {
     func post(_ site: TemporarySite) async throws -> [Delivery] {
         let clock = TestClock(Self.start)
         let session = try PostingSession.open(siteDirectory: site.directory, clock: { clock.now })
-        _ = try await session.poster.post(index: session.reviewIndex())
+        _ = try await session.poster.post(index: try await session.readReviews())
         return try Ledger(siteDirectory: site.directory).deliveries()
     }
 

@@ -33,7 +33,7 @@ private func session(_ site: TemporarySite, clock: TestClock) throws -> PostingS
 
 private func post(_ site: TemporarySite, clock: TestClock, only: [String]? = nil, limit: Int? = nil) async throws -> PostReport {
     let session = try session(site, clock: clock)
-    return try await session.poster.post(index: session.reviewIndex(), only: only, limit: limit)
+    return try await session.poster.post(index: try await session.readReviews(), only: only, limit: limit)
 }
 
 private func deliveries(_ site: TemporarySite, clock: TestClock) throws -> [Delivery] {
@@ -202,7 +202,7 @@ struct PosterTests {
         let site = try webhookSite(reviews: 1, server: server)
         let clock = TestClock(start)
         let session = try session(site, clock: clock)
-        let plan = try session.poster.plan(index: session.reviewIndex())
+        let plan = try session.poster.plan(index: try await session.readReviews())
         #expect(plan.new.count == 1)
         var delivery = Delivery(review: "r0000", destination: "hook", kind: "webhook", series: 0, idempotencyKey: "k",
                                 payload: Data("{}".utf8), reviewDate: start, contentHash: "", now: start)
@@ -266,8 +266,8 @@ struct PosterTests {
         let site = try webhookSite(reviews: 3, server: server)
         let clock = TestClock(start)
         let session = try session(site, clock: clock)
-        let index = session.reviewIndex().reviews.filter { $0.slug != "r0002" }
-        let marked = try session.ledger.markPosted(reviews: index.map { ($0.slug, $0.date, $0.contentHash) },
+        let index = try await session.readReviews().reviews.filter { $0.slug != "r0002" }
+        let marked = try session.ledger.markPosted(reviews: index.map { ($0.id, $0.slug, $0.date, $0.contentHash) },
                                                    destinations: [("hook", "webhook")], now: start)
         #expect(marked == 2)
         _ = try await post(site, clock: clock)
@@ -288,7 +288,7 @@ struct PosterTests {
         #expect(server.requests[0].body == server.requests[1].body)
         #expect(server.requests[0].header("Idempotency-Key") == server.requests[1].header("Idempotency-Key"))
         let status = StatusReport(deliveries: try deliveries(site, clock: clock),
-                                  currentHashes: Dictionary(uniqueKeysWithValues: try session(site, clock: clock).reviewIndex().reviews.map { ($0.slug, $0.contentHash) }))
+                                  currentHashes: Dictionary(uniqueKeysWithValues: try await session(site, clock: clock).readReviews().reviews.map { ($0.id, $0.contentHash) }))
         #expect(status.rows.first?.changedSincePosted == true)
     }
 

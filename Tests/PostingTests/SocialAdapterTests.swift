@@ -14,7 +14,7 @@ private func site(_ destination: String, credentials: String, reviews: Int = 2, 
 
 private func run(_ site: TemporarySite, clock: TestClock) async throws -> PostReport {
     let session = try PostingSession.open(siteDirectory: site.directory, clock: { clock.now })
-    return try await session.poster.post(index: session.reviewIndex())
+    return try await session.poster.post(index: try await session.readReviews())
 }
 
 private func deliveries(_ site: TemporarySite) throws -> [Delivery] {
@@ -349,7 +349,7 @@ struct ReviewFindingsTests {
         let ledger = try Ledger(siteDirectory: site.directory)
         let pending = try ledger.insert([Delivery(review: "r0000", destination: "hook", kind: "webhook", series: 0, idempotencyKey: "k",
                                                   payload: Data("{}".utf8), reviewDate: start, contentHash: "", now: start)])[0]
-        _ = try ledger.markPosted(reviews: [("r0000", start, "")], destinations: [("hook", "webhook")], now: start)
+        _ = try ledger.markPosted(reviews: [("r0000", "r0000", start, "")], destinations: [("hook", "webhook")], now: start)
         #expect(try ledger.markSending(pending, now: start) == nil, "a post that read it as pending must not send it")
         #expect(try ledger.deliveries().first?.state == .posted)
     }

@@ -82,6 +82,7 @@ public struct ComposedPost: Sendable {
 
 /// What an adapter gets for one attempt.
 public struct OutgoingDelivery: Sendable {
+    /// The review's slug (what people and `command` programs know it by).
     public var review: String
     public var idempotencyKey: String
     public var payload: Data

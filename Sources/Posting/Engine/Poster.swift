@@ -45,6 +45,28 @@ public struct Poster: Sendable {
         /// Deliveries already in the ledger that are due.
         public var due: [Delivery]
         public var diagnostics: [Diagnostic]
+        /// First-run adoption, when this run meets a destination for the first time.
+        public var adoption: Adoption?
+    }
+
+    /// First-run adoption (docs/SPEC.md §6): with `post.since` unset, the first `post` that
+    /// meets a destination records every review published at that moment as posted there
+    /// without sending, so that a new site (or a destination added later) does not flood its
+    /// followers with the back catalogue. By presence, not by date: a review that appears
+    /// later is new, whatever its date.
+    public struct Adoption: Sendable {
+        /// The destinations met for the first time, as (name, kind).
+        public var destinations: [(name: String, kind: String)]
+        /// The reviews published now, each recorded as posted on each of them.
+        public var reviews: [IndexedReview]
+
+        /// The one line a run says about it; `dryRun` for what `post --dry-run` would do.
+        public func summary(dryRun: Bool = false) -> String {
+            let names = destinations.map(\.name).joined(separator: ", ")
+            let count = "\(reviews.count) review\(reviews.count == 1 ? "" : "s")"
+            return "\(dryRun ? "would adopt" : "adopted") \(count) already published for \(names): recorded as posted without sending "
+                + "(the first post there); set post.since to post older ones"
+        }
     }
 
     /// Finds the work without changing anything (also what `--dry-run` shows).
@@ -54,17 +76,37 @@ public struct Poster: Sendable {
         let reviewDestinations = active.filter { $0.kind != WebSubKind.name }
         let since = config.post.since ?? .distantPast
         let candidates = index.reviews.filter { $0.isPublished(at: now) && $0.date >= since }
-            .sorted { $0.date != $1.date ? $0.date < $1.date : $0.slug < $1.slug }
+            .sorted { $0.date != $1.date ? $0.date < $1.date : $0.id < $1.id }
+        let adoption = try adoption(of: candidates, among: reviewDestinations, only: names)
+        let adopting = Set(adoption?.destinations.map(\.name) ?? [])
         let existing = try ledger.reviewsWithDelivery(destinations: reviewDestinations.map(\.name))
         var new: [(IndexedReview, String)] = []
         for review in candidates {
-            for destination in reviewDestinations where !review.skip.contains(destination.name)
-                && !(existing[destination.name]?.contains(review.slug) ?? false) {
+            for destination in reviewDestinations where !adopting.contains(destination.name) && !review.skip.contains(destination.name)
+                && !(existing[destination.name]?.contains(review.id) ?? false) {
                 new.append((review, destination.name))
             }
         }
         let due = try ledger.due(at: now, destinations: active.map(\.name))
-        return Plan(new: new, due: due, diagnostics: index.diagnostics)
+        return Plan(new: new, due: due, diagnostics: index.diagnostics, adoption: adoption)
+    }
+
+    /// The adoption this run makes, if any: only with `post.since` unset, for the enabled
+    /// destinations (those still lacking credentials too: they are met all the same, or
+    /// adding the credentials later would adopt the reviews written meanwhile) that no run
+    /// has met before.
+    private func adoption(of published: [IndexedReview], among reviewDestinations: [any Destination],
+                          only names: [String]?) throws -> Adoption? {
+        guard config.post.since == nil else { return nil }
+        var targets = reviewDestinations.map { (name: $0.name, kind: $0.kind) }
+        for destination in config.destinations where destination.enabled && (names == nil || names!.contains(destination.name))
+            && !targets.contains(where: { $0.name == destination.name }) {
+            targets.append((destination.name, destination.kind))
+        }
+        guard !targets.isEmpty else { return nil }
+        let met = try ledger.metDestinations(targets.map(\.name))
+        let unmet = targets.filter { !met.contains($0.name) }
+        return unmet.isEmpty ? nil : Adoption(destinations: unmet, reviews: published)
     }
 
     /// When, with nothing due now, the next delivery becomes due (a retry's time or a
@@ -72,7 +114,7 @@ public struct Poster: Sendable {
     /// something is due already.
     public func idleUntil(index: ReviewIndex) throws -> Date? {
         let plan = try plan(index: index)
-        guard plan.new.isEmpty && plan.due.isEmpty else { return nil }
+        guard plan.new.isEmpty && plan.due.isEmpty && plan.adoption == nil else { return nil }
         let now = clock()
         let since = config.post.since ?? .distantPast
         let nextPublication = index.reviews.filter { !$0.draft && $0.date > now && $0.date >= since }.map(\.date).min()
@@ -85,6 +127,11 @@ public struct Poster: Sendable {
     public func post(index: ReviewIndex, only names: [String]? = nil, limit: Int? = nil) async throws -> PostReport {
         var report = try recoverInterrupted()
         let plan = try plan(index: index, only: names)
+        if let adoption = plan.adoption {
+            try ledger.adopt(reviews: adoption.reviews.map { ($0.id, $0.slug, $0.date, $0.contentHash) },
+                             destinations: adoption.destinations, now: clock())
+            report.adoption = adoption
+        }
         if plan.new.isEmpty && plan.due.isEmpty { return report }
         await prepare(Set(plan.new.map(\.destination) + plan.due.map(\.destination)))
         let created = try createDeliveries(plan.new, index: index)
@@ -98,13 +145,25 @@ public struct Poster: Sendable {
 
     /// `repost`: a new delivery of one review for each destination named (default: every
     /// enabled one), sent now even if posted before.
-    public func repost(_ review: Review, only names: [String]? = nil) async throws -> PostReport {
+    /// - Parameter index: the site's reviews, for first-run adoption: a repost to a destination
+    ///   no run has met would make it met, and the next `post` would then send the whole back
+    ///   catalogue there; so it adopts them first, like the first `post` would.
+    public func repost(_ review: Review, only names: [String]? = nil, index: ReviewIndex? = nil) async throws -> PostReport {
         var report = try recoverInterrupted()
         let targets = destinations.filter { $0.kind != WebSubKind.name && (names == nil || names!.contains($0.name)) }
+        if let index {
+            let now = clock()
+            let published = index.reviews.filter { $0.isPublished(at: now) }
+            if let adoption = try adoption(of: published, among: targets, only: names) {
+                try ledger.adopt(reviews: adoption.reviews.map { ($0.id, $0.slug, $0.date, $0.contentHash) },
+                                 destinations: adoption.destinations, now: now)
+                report.adoption = adoption
+            }
+        }
         await prepare(Set(targets.map(\.name)))
         var deliveries: [Delivery] = []
         for destination in targets {
-            let series = try ledger.nextSeries(review: review.slug, destination: destination.name)
+            let series = try ledger.nextSeries(review: review.id, destination: destination.name)
             deliveries.append(makeDelivery(review, destination: destination, series: series))
         }
         let inserted = try ledger.insert(deliveries)
@@ -176,8 +235,8 @@ public struct Poster: Sendable {
         var deliveries: [Delivery] = []
         for (indexed, name) in pairs {
             guard let destination = destinations.first(where: { $0.name == name }) else { continue }
-            let read = reviews[indexed.source] ?? index.review(indexed)
-            reviews[indexed.source] = read
+            let read = reviews[indexed.id] ?? index.review(indexed)
+            reviews[indexed.id] = read
             // An invalid review (edited into that state since it was indexed) is left out;
             // `check` reports it.
             guard case .success(let review) = read, review.isPublished(at: clock()),
@@ -191,7 +250,7 @@ public struct Poster: Sendable {
     /// this destination is recorded `dead` with the reason, so the user sees it in `status`.
     private func makeDelivery(_ review: Review, destination: any Destination, series: Int) -> Delivery {
         let now = clock()
-        var delivery = Delivery(review: review.slug, destination: destination.name, kind: destination.kind, series: series,
+        var delivery = Delivery(review: review.id, slug: review.slug, destination: destination.name, kind: destination.kind, series: series,
                                 idempotencyKey: destination.newIdempotencyKey(now: now), payload: nil,
                                 reviewDate: review.date, contentHash: review.contentHash, now: now)
         do {
@@ -265,7 +324,7 @@ public struct Poster: Sendable {
         let checkpoint = delivery.id.map { id in
             DeliveryCheckpoint(value: try? ledger.checkpoint(of: id)) { value in (try? ledger.saveCheckpoint(value, for: id)) != nil }
         } ?? .none
-        let result = await destination.send(OutgoingDelivery(review: delivery.review, idempotencyKey: delivery.idempotencyKey,
+        let result = await destination.send(OutgoingDelivery(review: delivery.slug, idempotencyKey: delivery.idempotencyKey,
                                                              payload: payload, attempt: delivery.attempts,
                                                              createdAt: delivery.createdAt, checkpoint: checkpoint))
         let finished = clock()
@@ -365,6 +424,8 @@ public struct DeliveryOutcome: Sendable {
 /// What a run did.
 public struct PostReport: Sendable {
     public var outcomes: [DeliveryOutcome] = []
+    /// The first-run adoption this run made, if any.
+    public var adoption: Poster.Adoption?
 
     public init() {}
 

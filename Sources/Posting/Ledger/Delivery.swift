@@ -31,8 +31,12 @@ public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public static let databaseTableName = "delivery"
 
     public var id: Int64?
-    /// The review's slug, or for a WebSub ping the feed file it announces.
+    /// The review's identity (`Review.id`: the slug for files, `wordpress:ID`, `feed:…`), or
+    /// for a WebSub ping the feed file it announces. Deliveries are keyed on it.
     public var review: String
+    /// The review's slug when the delivery was made, for people (`status`, logs); for a
+    /// delivery made before identities existed it is `review`, which was the slug.
+    public var slug: String
     public var destination: String
     public var kind: String
     /// 0 for the automatic delivery, then 1, 2, … for each `repost`.
@@ -50,17 +54,21 @@ public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     public var lastError: String?
     public var remoteID: String?
     public var remoteURL: String?
-    /// The review file's digest when the delivery was created.
+    /// The review's digest when the delivery was created (`Review.contentHash`: a file's
+    /// bytes, or a remote item's content as its source digests it).
     public var contentHash: String
     public var createdAt: Date
     public var updatedAt: Date
     public var postedAt: Date?
+    /// Recorded as posted without sending by first-run adoption (docs/SPEC.md §6): the review
+    /// was already published when `post` first met the destination.
+    public var adopted: Bool
 
     enum CodingKeys: String, CodingKey {
-        case id, review, destination, kind, series, state, attempts, idempotencyKey = "idempotency_key", payload
+        case id, review, slug, destination, kind, series, state, attempts, idempotencyKey = "idempotency_key", payload
         case reviewDate = "review_date", nextAttemptAt = "next_attempt_at", lastError = "last_error", remoteID = "remote_id"
         case remoteURL = "remote_url", contentHash = "content_hash", createdAt = "created_at", updatedAt = "updated_at"
-        case postedAt = "posted_at"
+        case postedAt = "posted_at", adopted
     }
 
     // Dates are stored as epoch seconds, so SQL can compare `next_attempt_at` with a number.
@@ -69,9 +77,12 @@ public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePe
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    public init(review: String, destination: String, kind: String, series: Int, idempotencyKey: String,
+    /// - Parameter slug: for people; default: `review`.
+    public init(review: String, slug: String? = nil, destination: String, kind: String, series: Int, idempotencyKey: String,
                 payload: Data?, reviewDate: Date, contentHash: String, now: Date) {
         self.review = review
+        self.slug = slug ?? review
+        self.adopted = false
         self.destination = destination
         self.kind = kind
         self.series = series

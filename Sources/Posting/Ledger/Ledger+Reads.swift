@@ -2,13 +2,39 @@ import Foundation
 import GRDB
 
 extension Ledger {
-    /// Every delivery, optionally of one review and/or some destinations, oldest review first.
-    public func deliveries(review: String? = nil, destinations: [String]? = nil) throws -> [Delivery] {
+    /// Every delivery, optionally of some reviews (identities) and/or some destinations,
+    /// oldest review first.
+    public func deliveries(reviews: Set<String>? = nil, destinations: [String]? = nil) throws -> [Delivery] {
         try database.read { db in
             var request = Delivery.all()
-            if let review { request = request.filter(Column("review") == review) }
+            if let reviews { request = request.filter(reviews.contains(Column("review"))) }
             if let destinations { request = request.filter(destinations.contains(Column("destination"))) }
             return try request.order(Column("review_date"), Column("review"), Column("destination"), Column("series")).fetchAll(db)
+        }
+    }
+
+    /// The identities of the reviews whose deliveries a SLUG argument names: deliveries keyed
+    /// on it (an identity, or a slug that is one) or made when the review had that slug.
+    public func reviews(named argument: String) throws -> Set<String> {
+        try database.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT review FROM delivery WHERE review = ?1 OR slug = ?1", arguments: [argument]))
+        }
+    }
+
+    /// Which of these destinations `post` has met before (docs/SPEC.md §6): those with any
+    /// delivery at all (of any series, in any state, made by any version), and those
+    /// first-run adoption recorded with nothing to adopt.
+    public func metDestinations(_ names: [String]) throws -> Set<String> {
+        try database.read { db in
+            var met: Set<String> = []
+            for name in names {
+                // One index probe each, not a scan: this runs on every cron tick that is not idle.
+                let found = try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM delivery WHERE destination = ?1) OR EXISTS (SELECT 1 FROM met_destination WHERE name = ?1)
+                    """, arguments: [name]) ?? false
+                if found { met.insert(name) }
+            }
+            return met
         }
     }
 
@@ -23,8 +49,9 @@ extension Ledger {
         }
     }
 
-    /// The slugs that already have an automatic (series 0) delivery on each destination: the
-    /// question `post` asks of every review on every run, answered without loading whole rows.
+    /// The reviews (identities) that already have an automatic (series 0) delivery on each
+    /// destination: the question `post` asks of every review on every run, answered without
+    /// loading whole rows.
     public func reviewsWithDelivery(destinations: [String]) throws -> [String: Set<String>] {
         try database.read { db in
             // One row per review rather than per delivery: a ledger of 10,000 reviews on six

@@ -103,15 +103,42 @@ extension Ledger {
         }
     }
 
+    /// First-run adoption (docs/SPEC.md §6): records each review as posted on each destination
+    /// without sending (0 attempts, no remote URL, `adopted`), and each destination as met,
+    /// in one transaction. A review that has a delivery there already keeps it.
+    /// Returns how many deliveries were recorded.
+    @discardableResult
+    public func adopt(reviews: [(id: String, slug: String, date: Date, contentHash: String)], destinations: [(name: String, kind: String)],
+                      now: Date) throws -> Int {
+        try write { db in
+            var adopted = 0
+            for destination in destinations {
+                try db.execute(sql: "INSERT OR IGNORE INTO met_destination (name, met_at) VALUES (?, ?)",
+                               arguments: [destination.name, now.timeIntervalSince1970])
+                for review in reviews {
+                    var delivery = Delivery(review: review.id, slug: review.slug, destination: destination.name, kind: destination.kind,
+                                            series: 0, idempotencyKey: IdempotencyKey.random(), payload: nil, reviewDate: review.date,
+                                            contentHash: review.contentHash, now: now)
+                    delivery.state = .posted
+                    delivery.postedAt = now
+                    delivery.adopted = true
+                    try delivery.insert(db, onConflict: .ignore)
+                    adopted += db.changesCount
+                }
+            }
+            return adopted
+        }
+    }
+
     /// Records each review × destination as posted without sending (`mark-posted`): a new
     /// series-0 delivery, or the existing unposted one settled. Returns how many changed.
-    public func markPosted(reviews: [(slug: String, date: Date, contentHash: String)], destinations: [(name: String, kind: String)],
+    public func markPosted(reviews: [(id: String, slug: String, date: Date, contentHash: String)], destinations: [(name: String, kind: String)],
                            now: Date) throws -> Int {
         try write { db in
             var changed = 0
             for destination in destinations {
                 for review in reviews {
-                    if var existing = try Delivery.filter(Column("review") == review.slug && Column("destination") == destination.name
+                    if var existing = try Delivery.filter(Column("review") == review.id && Column("destination") == destination.name
                                                           && Column("series") == 0).fetchOne(db) {
                         guard existing.state != .posted else { continue }
                         existing.state = .posted
@@ -121,7 +148,7 @@ extension Ledger {
                         existing.lastError = "marked as posted by hand"
                         try existing.update(db)
                     } else {
-                        var delivery = Delivery(review: review.slug, destination: destination.name, kind: destination.kind, series: 0,
+                        var delivery = Delivery(review: review.id, slug: review.slug, destination: destination.name, kind: destination.kind, series: 0,
                                                 idempotencyKey: IdempotencyKey.random(), payload: nil, reviewDate: review.date,
                                                 contentHash: review.contentHash, now: now)
                         delivery.state = .posted

@@ -142,6 +142,24 @@ extension Ledger {
                 ALTER TABLE attempt_v4 RENAME TO attempt;
                 """)
         }
+        migrator.registerMigration("v5: review identities, slugs for display, adoption") { db in
+            // `review` becomes the review's identity (`Review.id`). Every row before this was
+            // made by the files source, whose identity is the slug: the rows keep their key,
+            // and their slug is that same text, so nothing is posted again.
+            try db.execute(sql: """
+                ALTER TABLE delivery ADD COLUMN slug TEXT NOT NULL DEFAULT '';
+                UPDATE delivery SET slug = review;
+                ALTER TABLE delivery ADD COLUMN adopted BOOLEAN NOT NULL DEFAULT 0;
+                CREATE INDEX delivery_by_slug ON delivery(slug);
+                """)
+            // The destinations first-run adoption met with nothing to adopt (a new site with
+            // no review yet): they have no delivery to show it, and must not be met again.
+            // A destination with any delivery counts as met as well (`Ledger.metDestinations`).
+            try db.create(table: "met_destination") { t in
+                t.primaryKey("name", .text)
+                t.column("met_at", .double).notNull()
+            }
+        }
         migrator.registerMigration("v6: delivery checkpoint") { db in
             // What an adapter did within a delivery that a later attempt must not do again
             // (Mastodon's uploaded media id): written during a send, read by the next attempt.

@@ -4,6 +4,7 @@ import Reviews
 /// `syndicate status`: one row per delivery.
 public struct StatusReport: Sendable {
     public struct Row: Sendable, Encodable, Equatable {
+        /// The review's slug (its identity is for the ledger, not for people).
         public var review: String
         public var destination: String
         public var kind: String
@@ -13,11 +14,13 @@ public struct StatusReport: Sendable {
         public var lastError: String?
         public var remoteURL: String?
         public var changedSincePosted: Bool
+        /// Recorded as posted without sending by first-run adoption (docs/SPEC.md §6).
+        public var adopted: Bool
 
         enum CodingKeys: String, CodingKey {
             case review, destination, kind, state, attempts
             case nextAttemptAt = "next_attempt_at", lastError = "last_error", remoteURL = "remote_url"
-            case changedSincePosted = "changed_since_posted"
+            case changedSincePosted = "changed_since_posted", adopted
         }
 
         public func encode(to encoder: Encoder) throws {
@@ -32,6 +35,7 @@ public struct StatusReport: Sendable {
             try container.encode(lastError, forKey: .lastError)
             try container.encode(remoteURL, forKey: .remoteURL)
             try container.encode(changedSincePosted, forKey: .changedSincePosted)
+            try container.encode(adopted, forKey: .adopted)
         }
     }
 
@@ -41,20 +45,23 @@ public struct StatusReport: Sendable {
     /// was stopped before it heard back.
     public static let interruptedNote = "interrupted: the run sending it was stopped; the next post settles it"
 
-    /// - Parameter currentHashes: slug → the review file's digest now, to flag edits made
-    ///   after a review was posted.
+    /// - Parameter currentHashes: identity → the review's digest now (as its source gives it:
+    ///   a file's bytes, a remote item's content), to flag edits made after it was posted.
+    /// - Parameter currentSlugs: identity → the review's slug now, shown rather than the one
+    ///   recorded when the delivery was made (a WordPress slug can be edited).
     /// - Parameter postRunning: whether a `post` holds the lock; when none does, a `sending`
     ///   delivery is one a crashed run left, and says so.
-    public init(deliveries: [Delivery], currentHashes: [String: String], postRunning: Bool = true) {
+    public init(deliveries: [Delivery], currentHashes: [String: String], currentSlugs: [String: String] = [:], postRunning: Bool = true) {
         rows = deliveries.map { delivery in
             let current = currentHashes[delivery.review]
             let interrupted = delivery.state == .sending && !postRunning
-            return Row(review: delivery.review, destination: delivery.destination, kind: delivery.kind,
+            return Row(review: currentSlugs[delivery.review] ?? delivery.slug, destination: delivery.destination, kind: delivery.kind,
                        state: delivery.state.rawValue, attempts: delivery.attempts,
                        nextAttemptAt: delivery.nextAttemptAt.map(RFC3339.string),
                        lastError: interrupted ? Self.interruptedNote : delivery.lastError, remoteURL: delivery.remoteURL,
                        changedSincePosted: delivery.state == .posted && !delivery.contentHash.isEmpty
-                           && current != nil && current != delivery.contentHash)
+                           && current != nil && current != delivery.contentHash,
+                       adopted: delivery.adopted)
         }
     }
 
@@ -71,7 +78,7 @@ public struct StatusReport: Sendable {
         let header = ["REVIEW", "DESTINATION", "STATE", "TRIES", "NEXT ATTEMPT", "REMOTE URL / LAST ERROR"]
         let lines = rows.map { row in
             [row.review, row.destination,
-             row.state + (row.changedSincePosted ? " (edited since)" : "") + (row.lastError == Self.interruptedNote ? " (interrupted)" : ""),
+             row.state + (row.adopted ? " (adopted)" : "") + (row.changedSincePosted ? " (edited since)" : "") + (row.lastError == Self.interruptedNote ? " (interrupted)" : ""),
              String(row.attempts),
              row.nextAttemptAt ?? "-", row.state == "posted" ? (row.remoteURL ?? "-") : (row.lastError ?? row.remoteURL ?? "-")]
         }
