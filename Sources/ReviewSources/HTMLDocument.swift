@@ -131,8 +131,18 @@ final class HTMLDocument {
     /// whose first byte can start a non-ASCII white space (U+0085, U+00A0, U+1680,
     /// U+2000–U+205F, U+3000) is decoded and looked up.
     static func normalisedSpaces(_ text: String) -> String {
-        var text = text
-        return text.withUTF8 { source in
+        var copy = text
+        return copy.withUTF8 { source in
+            // Most text needs nothing: single spaces between words, nothing that may be a
+            // non-ASCII space. Then it is returned as it is, uncopied.
+            var clean = source.first != 0x20 && source.last != 0x20
+            var previous: UInt8 = 0
+            for byte in source where clean {
+                clean = !(byte < 0x20 && byte >= 0x09) && !(byte == 0x20 && previous == 0x20)
+                    && byte != 0xC2 && byte != 0xE1 && byte != 0xE2 && byte != 0xE3
+                previous = byte
+            }
+            if clean { return text }
             var out: [UInt8] = []
             out.reserveCapacity(source.count)
             var space = false

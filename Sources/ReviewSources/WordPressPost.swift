@@ -109,7 +109,7 @@ struct WordPressPost: Decodable {
         /// The first `limit` letters and digits of `html`'s text, lower case. Only the start
         /// of the body is compared, so only the start of its text is looked at (the whole
         /// body's text through `CharacterSet` was a third of a WordPress source's cold read,
-        /// bench/source); the whole body only when its first 8 KiB hold too few letters.
+        /// bench/source).
         func letters(_ html: String, limit: Int) -> String {
             var result = String.UnicodeScalarView()
             var count = 0
@@ -135,8 +135,13 @@ struct WordPressPost: Decodable {
         let start = letters(excerpt, limit: 60)
         guard !start.isEmpty else { return true }
         let limit = start.unicodeScalars.count
-        let head = body.utf8.count > 8192 ? letters(String(decoding: body.utf8.prefix(8192), as: UTF8.self), limit: limit) : nil
-        return (head.map { $0.unicodeScalars.count < limit } ?? true ? letters(body, limit: limit) : head!).hasPrefix(start)
+        // The body's first 2 KiB, then 8 KiB, then all of it, until it holds enough letters
+        // (a cut tag at the end is recovered from by the HTML parser).
+        for size in [2048, 8192] where body.utf8.count > size {
+            let head = letters(String(decoding: body.utf8.prefix(size), as: UTF8.self), limit: limit)
+            if head.unicodeScalars.count >= limit { return head.hasPrefix(start) }
+        }
+        return letters(body, limit: limit).hasPrefix(start)
     }
 }
 

@@ -9,6 +9,7 @@ import Testing
         "", "   ", "plain", "  lead and trail  ", "tabs\tand\nnew\r\nlines", "no\u{A0}break\u{A0}\u{A0}spaces",
         "em\u{2003}space and ideographic\u{3000}space", "next\u{85}line", "dash \u{2013} stays, quote \u{2019} too",
         "accents é and emoji 🎬 stay", "\u{2028}line\u{2029}separators\u{202F}narrow\u{205F}math\u{1680}ogham",
+        "a  b", "a ", " a", "single spaces only, returned as they are",
     ])
     func normalisedSpacesIsWhatCharacterWhitespaceGave(text: String) {
         #expect(HTMLDocument.normalisedSpaces(text) == text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
@@ -25,9 +26,10 @@ import Testing
     }
 
     /// WordPress's own excerpt (the body's first words and `[…]`) is told from the author's,
-    /// also when the body's first letters lie past its first 8 KiB of markup.
-    @Test func aGeneratedExcerptIsFoundPastLongMarkup() {
-        let padding = String(repeating: "<span class=\"x\"></span>", count: 400)
+    /// also when the body's first letters lie past its first 2 or 8 KiB of markup.
+    @Test(arguments: [0, 100, 400])
+    func aGeneratedExcerptIsFoundPastLongMarkup(spans: Int) {
+        let padding = String(repeating: "<span class=\"x\"></span>", count: spans)
         let body = padding + "<p>Quiet Harbour – a slow, generous film about a town that waits.</p>"
         #expect(WordPressPost.isGenerated(excerpt: "<p>Quiet Harbour &#8211; a slow, generous film [&hellip;]</p>", body: body))
         #expect(!WordPressPost.isGenerated(excerpt: "<p>A film that trusts its town.</p>", body: body))
