@@ -196,9 +196,22 @@ struct FilesSourceTests {
         #expect(review.genres == ["Drama", "Documentary"])
     }
 
+    /// Jekyll themes write an `excerpt` and an SEO `description` side by side: not an error;
+    /// `summary`, then `excerpt`, then `description` is the summary.
     @Test(arguments: [
-        ("summary: One.\nexcerpt: Two.", "reviews/2025-01-01-a.md:4: excerpt: `summary` and `excerpt` are two spellings of one field: keep one"),
-        ("description: One.\nsummary: Two.", "reviews/2025-01-01-a.md:4: summary: `summary` and `description` are two spellings of one field: keep one"),
+        ("summary: One.\nexcerpt: Two.\ndescription: Three.", "One."),
+        ("description: Three.\nexcerpt: Two.", "Two."),
+        ("description: Three.", "Three."),
+    ])
+    func theMostSpecificSummaryWins(_ lines: String, _ expected: String) throws {
+        let site = try site()
+        try site.review("2025-01-01-a.md", "title: A\n\(lines)")
+        let loaded = try load(site)
+        #expect(problems(loaded).isEmpty)
+        #expect(loaded.reviews.first?.summary == expected)
+    }
+
+    @Test(arguments: [
         ("director: A\ndirectors: [B]", "reviews/2025-01-01-a.md:4: directors: `directors` and `director` are two spellings of one field: keep one"),
         ("genres: [A]\ngenre: B", "reviews/2025-01-01-a.md:4: genre: `genres` and `genre` are two spellings of one field: keep one"),
         ("image: /a.jpg\nposter: /b.jpg", "reviews/2025-01-01-a.md:4: poster: `image` and `poster` are two spellings of one field: keep one"),

@@ -1,4 +1,5 @@
 import Foundation
+import Reviews
 
 /// The two date formats feeds use, formatted by hand in UTC: fast, locale-proof, and the
 /// same bytes on every machine.
@@ -26,16 +27,7 @@ public enum FeedDates {
         var days = seconds / 86400
         var rest = seconds % 86400
         if rest < 0 { rest += 86400; days -= 1 }
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = SiteDate.civilFromDays(days)
         return (days, year, month, day, rest / 3600, rest % 3600 / 60, rest % 60)
     }
 }

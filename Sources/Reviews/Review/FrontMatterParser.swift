@@ -217,7 +217,9 @@ private struct Context {
         } else if !Self.isValidSlug(slug) {
             report(nil, "slug", "the file name gives no usable slug (\"\(slug)\"): rename the file or set slug")
         }
-        let summaryField = spelling("summary", "excerpt", "description")
+        // Not `spelling`: Jekyll themes commonly carry both an `excerpt` and an SEO
+        // `description`; the most specific one written is the summary.
+        let summaryField = field("summary", "excerpt", "description")
         let directorsField = spelling("directors", "director")
         let genresField = spelling("genres", "genre")
         let imageField = spelling("image", "poster")
