@@ -5,7 +5,6 @@
 #include <libxml/xmlversion.h>
 #undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
-#include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/xmlwriter.h>
