@@ -276,16 +276,29 @@ public final class FakeThreads: FakeMetaGraph, @unchecked Sendable {
     }
 }
 
-extension FakeServer {
-    /// A server of the files under `folder` (the built feeds, with the cards), as a site's
-    /// web server would serve them: what the Meta fakes fetch `image_url` from.
-    public static func serving(_ folder: URL) throws -> FakeServer {
-        try FakeServer { request, _ in
+/// A site's web server: the files under `root` (the built feeds, with the cards), as they
+/// would be published; what the Meta fakes fetch `image_url` from. `root` may be set after
+/// the server starts, since the site's config names the server's URL.
+public final class FakeWebServer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var folder: URL?
+    public private(set) var server: FakeServer!
+
+    public init(root: URL? = nil) throws {
+        folder = root
+        server = try FakeServer { [unowned self] request, _ in
             let path = request.path.removingPercentEncoding ?? request.path
-            guard request.method == "GET", !path.split(separator: "/").contains(".."),
-                  let data = FileManager.default.contents(atPath: folder.path + path) else { return .text(404, "not found") }
+            guard request.method == "GET", !path.split(separator: "/").contains(".."), let root = self.root,
+                  let data = FileManager.default.contents(atPath: root.path + path) else { return .text(404, "not found") }
             return FakeResponse(status: 200, headers: [("Content-Type", path.hasSuffix(".jpg") ? "image/jpeg" : "application/octet-stream")],
                                 body: data)
         }
     }
+
+    public var root: URL? {
+        get { lock.withLock { folder } }
+        set { lock.withLock { folder = newValue } }
+    }
+
+    public var baseURL: String { server.baseURL }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 extension TemporarySite {
     /// A site with `count` published reviews (dated a day apart from 2025-01-01) and the
-    /// destinations given as TOML.
+    /// destinations given as TOML; `feeds` is added to the `[feeds]` table.
     public static func posting(reviews count: Int, destinations: String, post: String = "",
-                               credentials: String? = nil, hub: String = "") throws -> TemporarySite {
+                               credentials: String? = nil, hub: String = "", feeds: String = "") throws -> TemporarySite {
         let site = try TemporarySite(config: """
         [site]
         title = "Test Reviews"
@@ -14,6 +14,7 @@ extension TemporarySite {
 
         [feeds]
         hub = "\(hub)"
+        \(feeds)
 
         [post]
         since = "2025-01-01"
