@@ -11,7 +11,7 @@ import HTTP
 public class FakeMetaGraph: @unchecked Sendable {
     /// What differs between the two services.
     public struct Platform: Sendable {
-        var kind: String
+        public var kind: String
         var containerEdge: String
         var publishEdge: String
         var statusField: String
@@ -168,7 +168,7 @@ public class FakeMetaGraph: @unchecked Sendable {
     }
 
     /// Fetches the image as the service does and checks it: a JPEG, 4:5 to 1.91:1, at most 8 MB.
-    static func imageProblem(_ url: String) -> String? {
+    public static func imageProblem(_ url: String) -> String? {
         let box = ResultBox()
         let semaphore = DispatchSemaphore(value: 0)
         var request = HTTPRequest(method: "GET", url: url, timeout: 5)
