@@ -172,6 +172,12 @@ final class MetaGraph: Sendable {
             case .settled(let result): return result
             }
         }
+        if let quota = state.withLock({ $0.quota }), quota.used >= quota.total {
+            // A rolling 24-hour window: an hour later some of it has passed. Checked after an
+            // earlier container's status, which may say the post is already there.
+            return .retryable(message: "at the publishing quota (\(quota.used) of \(quota.total) posts in 24 hours)", httpStatus: nil,
+                              notBefore: clock().addingTimeInterval(3600), errorClass: "rate_limited")
+        }
         if container == nil {
             let created: String
             switch await createContainer(form) {
@@ -192,11 +198,6 @@ final class MetaGraph: Sendable {
             }
         }
         guard let container else { return .permanent(message: "no container", httpStatus: nil) }
-        if let quota = state.withLock({ $0.quota }), quota.used >= quota.total {
-            // A rolling 24-hour window: an hour later some of it has passed.
-            return .retryable(message: "at the publishing quota (\(quota.used) of \(quota.total) posts in 24 hours)", httpStatus: nil,
-                              notBefore: clock().addingTimeInterval(3600), errorClass: "rate_limited")
-        }
         return await publish(container)
     }
 

@@ -38,9 +38,10 @@ public class FakeMetaGraph: @unchecked Sendable {
     /// The next publish takes effect, then its answer is held this many seconds (longer than
     /// the client waits): a publish that timed out having worked.
     public var publishTimesOutAfterTakingEffect: Double?
-    /// Answers to use instead of the normal behaviour for the next container or publish
-    /// requests, in order.
+    /// Answers to use instead of the normal behaviour for the next container requests, in order.
     public var scripted: [FakeResponse] = []
+    /// The same for publish requests (counted, but without effect).
+    public var publishScripted: [FakeResponse] = []
     public private(set) var refreshCalls = 0
     public private(set) var server: FakeServer!
 
@@ -122,8 +123,12 @@ public class FakeMetaGraph: @unchecked Sendable {
             if let next = lock.withLock({ scripted.isEmpty ? nil : scripted.removeFirst() }) { return next }
             return create(fields)
         case ("POST", true, platform.publishEdge):
-            if let next = lock.withLock({ scripted.isEmpty ? nil : scripted.removeFirst() }) { return next }
-            return publish(fields["creation_id"] ?? "")
+            let scripted: FakeResponse? = lock.withLock {
+                guard !publishScripted.isEmpty else { return nil }
+                containers[fields["creation_id"] ?? ""]?.publishRequests += 1
+                return publishScripted.removeFirst()
+            }
+            return scripted ?? publish(fields["creation_id"] ?? "")
         case ("GET", _, let id) where path.count == 1:
             return read(id, fields: fields["fields"] ?? "")
         default:

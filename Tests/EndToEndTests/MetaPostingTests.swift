@@ -217,6 +217,27 @@ struct MetaPostingTests {
         #expect(w.instagram.server.requests.contains { $0.path.hasSuffix("/content_publishing_limit") && $0.query.contains("fields=quota_usage") })
     }
 
+    /// A publish answered with an error leaves the container with the delivery; when Meta
+    /// has since marked it `ERROR`, the next attempt makes a new one instead of publishing it.
+    @Test func aFailedContainerIsReplacedNotPublished() throws {
+        let w = try world()
+        w.threads.publishScripted = [FakeMetaGraph.error(500, code: 1, message: "An unknown error has occurred.")]
+        let first = try run(binary, ["post", "--to", "th", "--site", w.site.directory.path], environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(row(try status(w.site), "th", "plain")?["state"] as? String == "retrying")
+        let container = try #require(w.threads.allContainers.first)
+        w.threads.setStatus("ERROR", ofContainer: container.id)
+
+        let second = try run(binary, ["post", "--to", "th", "--site", w.site.directory.path], environment: at("2025-11-24T18:00:00Z"))
+        #expect(second.status == 0, "\(second.stderr)")
+        let rows = try status(w.site)
+        #expect(row(rows, "th", "plain")?["state"] as? String == "posted", "\(rows)")
+        #expect(row(rows, "th", "flow")?["state"] as? String == "posted", "\(rows)")
+        let plain = w.threads.allContainers.filter { $0.fields["media_type"] == "TEXT" }
+        #expect(plain.map(\.status) == ["ERROR", "PUBLISHED"], "a new container, published once")
+        #expect(plain.first?.publishRequests == 1)
+    }
+
     @Test func theFakesRefuseWhatMetaRefuses() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("meta-images-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
