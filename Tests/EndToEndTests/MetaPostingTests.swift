@@ -26,7 +26,7 @@ struct MetaPostingTests {
         let site: TemporarySite
     }
 
-    func world(timeout: String = "2s") throws -> World {
+    func world(timeout: String = "20s") throws -> World {
         let instagram = try FakeInstagram(token: igToken)
         let threads = try FakeThreads(token: thToken)
         let web = try FakeWebServer()
@@ -83,9 +83,9 @@ struct MetaPostingTests {
     }
 
     @Test func aPublishThatTimedOutHavingTakenEffectIsNeverPublishedAgain() throws {
-        let w = try world()
-        w.instagram.publishTimesOutAfterTakingEffect = 6
-        w.threads.publishTimesOutAfterTakingEffect = 6
+        let w = try world(timeout: "5s")
+        w.instagram.publishTimesOutAfterTakingEffect = 8
+        w.threads.publishTimesOutAfterTakingEffect = 8
         let first = try run(binary, ["post", "--site", w.site.directory.path], environment: env)
         #expect(w.instagram.published.count == 1 && w.threads.published.count == 2, "the publishes took effect")
 
