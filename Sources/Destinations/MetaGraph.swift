@@ -204,7 +204,8 @@ final class MetaGraph: Sendable {
     private struct Failure: Error { var result: SendResult }
 
     /// `POST /{user_id}/{containerEdge}`. A container whose answer was lost is harmless (it is
-    /// never published, and expires), so every failure here may be retried with a new one.
+    /// never published, and expires), so a lost answer is retried with a new one; Meta's
+    /// errors are classified like any other.
     private func createContainer(_ form: [String: String]) async -> Result<String, Failure> {
         let fields = form.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         let response: HTTPResponse
