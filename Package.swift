@@ -72,7 +72,7 @@ let package = Package(
         ]),
 
         // Fixtures that tests, and only tests, use.
-        .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL"]),
+        .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL", "Cards"]),
 
         .testTarget(name: "ReviewSourcesTests", dependencies: ["ReviewSources", "Reviews", "HTTP", "SyndicateTesting"]),
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
