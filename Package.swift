@@ -46,7 +46,12 @@ let package = Package(
         // A small HTTP client protocol and its libcurl implementation.
         .target(name: "HTTP", dependencies: ["CCurl"]),
         // Where the reviews come from: one file per source kind (files, wordpress, feed).
-        .target(name: "ReviewSources", dependencies: ["Reviews", "HTTP", "CLibXML2"]),
+        .target(name: "ReviewSources", dependencies: [
+            "Reviews", "HTTP", "CLibXML2",
+            // `syndicate init` reads Jekyll's _config.yml and Hugo's hugo.toml.
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
         // The review cards (docs/SPEC.md §10) and where a review's image is.
         .target(name: "Cards", dependencies: ["Reviews", "HTTP", "CVips"]),
         // RSS / Atom / JSON Feed writers and the build.
@@ -67,7 +72,7 @@ let package = Package(
         ]),
 
         // Fixtures that tests, and only tests, use.
-        .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL"]),
+        .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL", "Cards"]),
 
         .testTarget(name: "ReviewSourcesTests", dependencies: ["ReviewSources", "Reviews", "HTTP", "SyndicateTesting"]),
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),

@@ -30,7 +30,7 @@ extension PostingSession {
     /// Config and credentials are those read at start: a change to them needs a restart.
     /// - Parameters:
     ///   - only: the destinations to serve (`--to`); nil for all.
-    ///   - wake: asked about once a second while sleeping: true when another process changed
+    ///   - wake: asked five times a second while sleeping: true when another process changed
     ///     the ledger (a ping recorded by `build`, a `retry`), so its work is not left waiting.
     ///   - afterRound: called after each round with nothing in flight (the ledger's state is
     ///     then what `wake` compares against).
@@ -46,14 +46,15 @@ extension PostingSession {
         var index = try await readReviews()
         var lastRead = monotonic.now
         var lastDiagnostics: [String] = []
-        report(index, since: &lastDiagnostics, onEvent)
+        var heldPause = 0.0
+        announce(index, since: &lastDiagnostics, onEvent)
 
         while !stop.requested {
             if monotonic.now - lastRead >= interval {
                 lastRead = monotonic.now
                 do {
                     index = try await readReviews()
-                    report(index, since: &lastDiagnostics, onEvent)
+                    announce(index, since: &lastDiagnostics, onEvent)
                 } catch let unreadable as SourceUnreadable {
                     onEvent(.sourceUnreadable(unreadable.diagnostics))
                 }
@@ -64,6 +65,15 @@ extension PostingSession {
                 if let adoption = report.adoption { onEvent(.adoption(adoption)) }
                 if stop.requested { break }
                 nextDue = try poster.idleUntil(index: index)
+                // Due, yet nothing was attempted: on the shared ledger another worker holds
+                // those destinations, or a rate-limit wait learnt by one stands. Looked at again
+                // after a pause that doubles up to 30 s, not five times a second for as long.
+                if nextDue == nil && report.outcomes.isEmpty {
+                    heldPause = min(max(heldPause * 2, 1), 30, site.config.post.interval)
+                    nextDue = clock().addingTimeInterval(heldPause)
+                } else {
+                    heldPause = 0
+                }
             } catch {
                 onEvent(.ledgerProblem(LedgerError.describe(error, siteDirectory: site.directory) ?? "\(error)"))
                 // Tried again soon, not only at the next read: a database restarting is back in seconds.
@@ -81,7 +91,7 @@ extension PostingSession {
         }
     }
 
-    private func report(_ index: ReviewIndex, since last: inout [String], _ onEvent: @Sendable (WatchEvent) -> Void) {
+    private func announce(_ index: ReviewIndex, since last: inout [String], _ onEvent: @Sendable (WatchEvent) -> Void) {
         let described = index.diagnostics.map(\.description)
         if described != last, !index.diagnostics.isEmpty { onEvent(.diagnostics(index.diagnostics)) }
         last = described

@@ -13,6 +13,7 @@ public enum DestinationKinds {
     public static let all: [any DestinationKind.Type] = [
         MastodonDestination.self, BlueskyDestination.self, XDestination.self, LetterboxdDestination.self,
         LinkHubDestination.self, MicropubDestination.self, WebhookDestination.self, CommandDestination.self,
+        InstagramDestination.self, ThreadsDestination.self,
     ]
 
     /// The kind named `kind` in `syndicate.toml`.

@@ -50,6 +50,14 @@ public final class CurlHTTPClient: HTTPClient {
         return try result.get()
     }
 
+    /// One exchange on a new handle, blocking the calling thread: for code on a thread of its
+    /// own that must not wait for Swift concurrency's threads (the test fakes' server threads,
+    /// which fetch what a real service would while the tests hold those threads).
+    package func sendBlocking(_ request: HTTPRequest) -> Result<HTTPResponse, HTTPFailure> {
+        guard let handle = EasyHandle() else { return .failure(.notSent("libcurl could not start a transfer")) }
+        return handle.perform(request, userAgent: userAgent)
+    }
+
     /// `scheme://host:port` of a URL: the part that decides which connections can carry it.
     static func origin(of url: String) -> Substring {
         guard let scheme = url.range(of: "://") else { return url[...] }

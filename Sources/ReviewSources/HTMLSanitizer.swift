@@ -51,7 +51,13 @@ struct HTMLSanitizer {
 
     /// The body's content as sanitised HTML.
     func html(of body: HTMLDocument.Node) -> String {
-        HTMLDocument.children(body).map(write).joined().trimmingCharacters(in: .whitespacesAndNewlines)
+        // Trimmed natively: Foundation's `trimmingCharacters` copies a whole body through
+        // NSString on Linux.
+        let html = HTMLDocument.children(body).map(write).joined()
+        let scalars = html.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[first...last])
     }
 
     /// `raw` sanitised: the whole job for a body with nothing to leave out.
@@ -116,17 +122,23 @@ struct HTMLSanitizer {
     }
 
     static func escape(_ text: String, quotes: Bool) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"" where quotes: out += "&quot;"
-            default: out.unicodeScalars.append(scalar)
+        // Byte by byte (the characters escaped are ASCII, and UTF-8 never uses ASCII bytes
+        // inside a longer character); text with nothing to escape, most of it, is returned
+        // as it is. Every text node of every remote body comes here.
+        let utf8 = text.utf8
+        guard utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
+                                     || (quotes && $0 == UInt8(ascii: "\"")) }) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 16)
+        for byte in utf8 {
+            switch byte {
+            case UInt8(ascii: "&"): out += Array("&amp;".utf8)
+            case UInt8(ascii: "<"): out += Array("&lt;".utf8)
+            case UInt8(ascii: ">"): out += Array("&gt;".utf8)
+            case UInt8(ascii: "\"") where quotes: out += Array("&quot;".utf8)
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

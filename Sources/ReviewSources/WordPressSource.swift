@@ -133,8 +133,12 @@ public struct WordPressSource: SourceKind {
     func reviews(from entries: [Copy.Entry]) -> SourceReading {
         var reviews: [Review] = []
         var diagnostics: [Diagnostic] = []
-        for entry in entries {
-            switch entry.item.review(site: context.config, only: options.only, firstSeen: entry.firstSeen) {
+        // Each post is mapped on its own (HTML parsed, facts read, body sanitised): on every
+        // core, as review files are read (bench/source: a cold read of 2,000 posts).
+        let (config, only) = (context.config, options.only)
+        let mapped = ParallelMap.map(entries) { entry in entry.item.review(site: config, only: only, firstSeen: entry.firstSeen) }
+        for result in mapped {
+            switch result {
             case .review(let review): reviews.append(review)
             case .excluded: break
             case .problem(let problem): diagnostics.append(problem)
@@ -214,34 +218,65 @@ public struct WordPressSource: SourceKind {
         return (api.hasSuffix("/") ? api : api + "/") + "wp/v2/posts?" + parameters.joined(separator: "&")
     }
 
-    /// Reads every page, handing each page's posts over as it arrives.
+    /// Pages asked for at once after the first. A real WordPress takes a good part of a second
+    /// to make a page of 100 posts with their terms and images: four at a time cut a cold read
+    /// of a large blog (2,000 posts, 20 pages) about fourfold, without pressing a small host.
+    static let pagesAtOnce = 4
+
+    /// Reads every page, handing each page's posts over in page order: the first alone (its
+    /// `X-WP-TotalPages` says how many follow), then the rest up to `pagesAtOnce` at a time.
+    /// A failure hands over the pages before it, then throws.
     /// - Returns: how many posts WordPress counted (`X-WP-Total` of the first page), if it said.
     func readPosts(api: String, since: Date?, _ take: ([RemoteItem]) -> Void) async throws -> Int? {
-        var page = 1
-        var pages = 1
-        var total: Int?
-        repeat {
-            let url = Self.postsURL(api: api, page: page, since: since)
-            let response = try await get(url, maximumBody: Self.maximumPage, acceptingRedirects: false)
-            guard response.bodyComplete else { throw ReadFailure(url, "the answer was cut short") }
-            guard let posts = try? JSONDecoder().decode([Lenient<WordPressPost>].self, from: response.body) else {
-                throw ReadFailure(url, "the answer is not WordPress's list of posts (JSON)")
-            }
-            guard posts.allSatisfy({ $0.value != nil }) else { throw ReadFailure(url, "the answer holds something that is not a WordPress post") }
-            take(posts.compactMap { $0.value?.item })
-            if page == 1 {
-                guard let count = response.headers["X-WP-TotalPages"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), count >= 0 else {
-                    throw ReadFailure(url, "no X-WP-TotalPages header: this is not WordPress's REST API")
+        let first = try await readPage(api: api, page: 1, since: since)
+        take(first.items)
+        guard let count = first.headers["X-WP-TotalPages"].flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), count >= 0 else {
+            throw ReadFailure(Self.postsURL(api: api, page: 1, since: since), "no X-WP-TotalPages header: this is not WordPress's REST API")
+        }
+        let pages = min(count, Self.maximumPages)
+        let total = first.headers["X-WP-Total"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard pages >= 2 else { return total }
+        try await withThrowingTaskGroup(of: (page: Int, items: Result<[RemoteItem], ReadFailure>).self) { group in
+            var next = 2
+            func ask() {
+                let page = next
+                next += 1
+                group.addTask {
+                    do {
+                        return (page, .success(try await readPage(api: api, page: page, since: since).items))
+                    } catch let failure as ReadFailure {
+                        return (page, .failure(failure))
+                    }
                 }
-                pages = min(count, Self.maximumPages)
-                total = response.headers["X-WP-Total"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             }
-            page += 1
-        } while page <= pages
+            while next <= pages, next - 2 < Self.pagesAtOnce { ask() }
+            var arrived: [Int: Result<[RemoteItem], ReadFailure>] = [:]
+            var handedOver = 1
+            while let (page, items) = try await group.next() {
+                arrived[page] = items
+                while let ready = arrived.removeValue(forKey: handedOver + 1) {
+                    take(try ready.get())
+                    handedOver += 1
+                }
+                if next <= pages { ask() }
+            }
+        }
         return total
     }
 
-    private func get(_ url: String, maximumBody: Int, acceptingRedirects: Bool) async throws -> HTTPResponse {
+    /// One page of posts, decoded.
+    private func readPage(api: String, page: Int, since: Date?) async throws(ReadFailure) -> (items: [RemoteItem], headers: HTTPHeaders) {
+        let url = Self.postsURL(api: api, page: page, since: since)
+        let response = try await get(url, maximumBody: Self.maximumPage, acceptingRedirects: false)
+        guard response.bodyComplete else { throw ReadFailure(url, "the answer was cut short") }
+        guard let posts = try? JSONDecoder().decode([Lenient<WordPressPost>].self, from: response.body) else {
+            throw ReadFailure(url, "the answer is not WordPress's list of posts (JSON)")
+        }
+        guard posts.allSatisfy({ $0.value != nil }) else { throw ReadFailure(url, "the answer holds something that is not a WordPress post") }
+        return (posts.compactMap { $0.value?.item }, response.headers)
+    }
+
+    private func get(_ url: String, maximumBody: Int, acceptingRedirects: Bool) async throws(ReadFailure) -> HTTPResponse {
         var request = HTTPRequest(method: "GET", url: url, headers: ["Accept": acceptingRedirects ? "text/html" : "application/json"])
         request.maximumBody = maximumBody
         let response: HTTPResponse

@@ -212,6 +212,14 @@ final class AnswersSite: Sendable {
         [[destination]]
         name = "webhook"
         kind = "webhook"
+
+        [[destination]]
+        name = "instagram"
+        kind = "instagram"
+
+        [[destination]]
+        name = "threads"
+        kind = "threads"
         """, credentials: """
         [mastodon]
         access_token = "t"
@@ -234,6 +242,12 @@ final class AnswersSite: Sendable {
         token = "t"
         [webhook]
         url = "https://hook.test/post"
+        [instagram]
+        user_id = "1784"
+        access_token = "t"
+        [threads]
+        user_id = "2600"
+        access_token = "t"
         """, hub: "https://hub.test/")
         let now = Date(timeIntervalSince1970: 1_780_000_000)
         session = try PostingSession.open(siteDirectory: temporary.directory, clock: { now }, http: http)

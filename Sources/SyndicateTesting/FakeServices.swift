@@ -14,6 +14,8 @@ public enum FakeServices {
         // A webhook is any JSON receiver: the plain server records what it got.
         "webhook": FakeServer.self,
         "command": FakeCommand.self,
+        "instagram": FakeInstagram.self,
+        "threads": FakeThreads.self,
     ]
 }
 

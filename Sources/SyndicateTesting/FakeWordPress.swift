@@ -98,8 +98,10 @@ public final class FakeWordPress: @unchecked Sendable {
     // MARK: Answers
 
     private func handle(_ request: RecordedRequest) -> FakeResponse {
-        lock.withLock {
-            if let injected, let response = injected(request) { return response }
+        // A fault runs outside the lock, so a slow one (a page that takes its time) delays only
+        // its own request, as on a real server answering several at once.
+        if let injected = lock.withLock({ injected }), let response = injected(request) { return response }
+        return lock.withLock {
             let query = Dictionary(FormEncoding.decode(request.query), uniquingKeysWith: { first, _ in first })
             let links = base ?? server.baseURL
             if request.path == "/wp-json/wp/v2/posts" || (request.path == "/" && query["rest_route"] == "/wp/v2/posts") {

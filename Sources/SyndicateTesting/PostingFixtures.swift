@@ -2,12 +2,12 @@ import Foundation
 
 extension TemporarySite {
     /// A site with `count` published reviews (dated a day apart from 2025-01-01) and the
-    /// destinations given as TOML.
+    /// destinations given as TOML; `feeds` is added to the `[feeds]` table.
     /// - Parameter since: `post.since`. Set by default: these sites test posting, and with it
     ///   unset a new site's first `post` adopts its reviews instead (docs/SPEC.md §6); nil
     ///   leaves it unset, for the tests of adoption.
     public static func posting(reviews count: Int, destinations: String, post: String = "", since: String? = "2025-01-01",
-                               credentials: String? = nil, hub: String = "") throws -> TemporarySite {
+                               credentials: String? = nil, hub: String = "", feeds: String = "") throws -> TemporarySite {
         let site = try TemporarySite(config: """
         [site]
         title = "Test Reviews"
@@ -17,6 +17,7 @@ extension TemporarySite {
 
         [feeds]
         hub = "\(hub)"
+        \(feeds)
 
         [post]
         \(since.map { "since = \"\($0)\"" } ?? "")

@@ -111,10 +111,10 @@ extension PostCommand {
         }
         console.info("watching \(directory.path): reading the reviews every \(describe(seconds: session.site.config.post.interval)); SIGTERM or SIGINT stops")
         // Another process's write to the ledger (a ping recorded by `build`, a `retry`) wakes
-        // the worker within a second instead of at the next interval.
+        // the worker at once instead of at the next read: its change counter, a local read.
         var seen = try? session.ledger.version()
         do {
-            try await session.watch(only: names, stop: stop, wake: { Ledger.peekVersion(siteDirectory: directory) != seen },
+            try await session.watch(only: names, stop: stop, wake: { (try? session.ledger.version()) != seen },
                                     afterRound: { seen = try? session.ledger.version() }) { event in
                 switch event {
                 case .outcome(let outcome): console.info(describe(outcome))
@@ -124,7 +124,7 @@ extension PostCommand {
                 case .sourceUnreadable(let diagnostics):
                     diagnostics.forEach { console.problem($0.description) }
                     console.problem("the reviews cannot be read from the source; trying again in \(describe(seconds: session.site.config.post.interval))")
-                case .ledgerProblem(let message): console.problem("ledger: \(message); trying again in 5s")
+                case .ledgerProblem(let message): console.problem("\(message); trying again in 5s")
                 }
             }
         } catch let unreadable as SourceUnreadable {

@@ -10,7 +10,7 @@ struct Syndicate: AsyncParsableCommand {
         abstract: "Build a review site's feeds and cross-post new reviews.",
         discussion: "Every command works on a site folder (--site, default: the current folder). See README.md.",
         version: SyndicateVersion.string,
-        subcommands: [BuildCommand.self, CheckCommand.self, PostCommand.self, RepostCommand.self, StatusCommand.self,
+        subcommands: [InitCommand.self, BuildCommand.self, CheckCommand.self, PostCommand.self, RepostCommand.self, StatusCommand.self,
                       RetryCommand.self, ResolveCommand.self, MarkPostedCommand.self, PreviewCommand.self]
     )
 

@@ -158,10 +158,47 @@ struct PostCommandTests {
     }
 
     @Test func crashWhileARequestIsInFlightLosesNothingAndDoublesNothing() throws {
-        // The webhook holds the first request; the hub holds the first ping. Both are killed mid-flight.
+        // The webhook holds the first request; the hub holds the first ping; Instagram and
+        // Threads hold the answer to their first publish, having published. All are killed mid-flight.
         let hook = try FakeServer { _, index in index == 0 ? .json(200, "{}", delay: 30) : .json(200, "{}") }
         let hub = try FakeServer { _, index in index == 0 ? .text(204, "", delay: 30) : .text(204, "") }
-        let site = try hookSite(hook, reviews: 2, hub: hub)
+        let instagram = try FakeInstagram(token: "ig-token")
+        let threads = try FakeThreads(token: "th-token")
+        instagram.publishTimesOutAfterTakingEffect = 30
+        threads.publishTimesOutAfterTakingEffect = 30
+        let web = try FakeWebServer()
+        let site = try TemporarySite.posting(reviews: 2, destinations: """
+        [[destination]]
+        name = "hook"
+        kind = "webhook"
+        format = "json"
+
+        [[destination]]
+        name = "ig"
+        kind = "instagram"
+        base_url = "\(instagram.baseURL)"
+
+        [[destination]]
+        name = "th"
+        kind = "threads"
+        base_url = "\(threads.baseURL)"
+        """, credentials: """
+        [hook]
+        url = "\(hook.baseURL)/hooks/\(hookSecret)"
+        [ig]
+        user_id = "\(instagram.userID)"
+        access_token = "ig-token"
+        [th]
+        user_id = "\(threads.userID)"
+        access_token = "th-token"
+        """, hub: hub.baseURL + "/hub", feeds: "public_url = \"\(web.baseURL)/\"")
+        web.root = site.directory.appendingPathComponent("feeds")
+        // Each review gets an image, so a card for Instagram and Threads to fetch.
+        try site.write("static/images/flow.jpg", try Data(contentsOf: repositoryRoot().appendingPathComponent("static/images/flow.jpg")))
+        for name in ["r0000.md", "r0001.md"] {
+            let text = try #require(site.read("reviews/" + name))
+            try site.write("reviews/" + name, text.replacingOccurrences(of: "\n---\n", with: "\nimage: /images/flow.jpg\n---\n"))
+        }
 
         let build = try launch(["build", "--site", site.directory.path])
         #expect(eventually { hub.requests.count == 1 }, "the hub received the first ping")
@@ -169,7 +206,8 @@ struct PostCommandTests {
         build.waitUntilExit()
 
         let post = try launch(["post", "--site", site.directory.path])
-        #expect(eventually { hook.requests.count == 1 }, "the webhook received the first review")
+        #expect(eventually { hook.requests.count == 1 && instagram.publishRequests == 1 && threads.publishRequests == 1 },
+                "the webhook received the first review, Instagram and Threads its publish")
         kill(post.processIdentifier, SIGKILL)
         post.waitUntilExit()
 
@@ -180,11 +218,19 @@ struct PostCommandTests {
         #expect(hookRows.map { $0["state"] as? String } == ["unknown", "posted"])
         // Nothing doubled: the webhook got r0000 once (it cannot deduplicate) and r0001 once.
         #expect(hook.requests.compactMap { ($0.json?["review"] as? [String: Any])?["slug"] as? String } == ["r0000", "r0001"])
+        // Instagram and Threads read the interrupted container's status (PUBLISHED) instead of
+        // publishing again: each review was published once, and every delivery is posted.
+        for (name, fake) in [("ig", instagram), ("th", threads)] as [(String, FakeMetaGraph)] {
+            #expect(rows.filter { $0["destination"] as? String == name }.map { $0["state"] as? String } == ["posted", "posted"], "\(name): \(rows)")
+            #expect(fake.published.count == 2 && fake.publishRequests == 2, "\(name): each review published once")
+            #expect(fake.allContainers.count == 2, "\(name): one container per review")
+        }
         // Nothing lost: the ping, which is safe to repeat, was sent again and is posted.
         let pings = rows.filter { $0["destination"] as? String == "websub" }
         #expect(!pings.isEmpty && pings.allSatisfy { $0["state"] as? String == "posted" })
         #expect(hub.requests.count > pings.count, "the interrupted ping was resent")
-        #expect(hub.requests.allSatisfy { $0.text.hasPrefix("hub.mode=publish&hub.url=https%3A%2F%2Freviews.test%2Ffeeds%2F") })
+        // The feeds are where `feeds.public_url` says (the site's web server, for the cards).
+        #expect(hub.requests.allSatisfy { $0.text.hasPrefix("hub.mode=publish&hub.url=http%3A%2F%2F127.0.0.1%3A\(web.server.port)%2F") })
     }
 
     @Test func twoPostsAtOnceSendEachReviewOnce() throws {

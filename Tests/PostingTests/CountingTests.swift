@@ -104,7 +104,7 @@ struct TruncationTests {
         review.year = 2025
         let site = Site(directory: URL(fileURLWithPath: "/tmp"), config: SiteConfig(site: SiteSettings(title: "T", url: "https://r.test")), reviews: [])
         let variables = TemplateVariables(review: review, site: site)
-        for rule in [CountingRule.x, .bluesky, .mastodon(limit: 120, charactersPerURL: 23), .graphemes(limit: 100)] {
+        for rule in [CountingRule.x, .bluesky, .mastodon(limit: 120, charactersPerURL: 23), .graphemes(limit: 100), .instagram, .threads] {
             let full = try Composer(template: DefaultTemplates.post, rule: .unlimited).compose(variables).text
             guard let composed = try? Composer(template: DefaultTemplates.post, rule: rule).compose(variables) else { continue }
             #expect(rule.fits(composed.text))

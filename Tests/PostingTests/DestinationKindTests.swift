@@ -15,7 +15,7 @@ url = "https://example.org/"
 /// the problems only a kind can find, reported like every other problem of the file.
 private let brokenDestinations: [(String, String, [String])] = [
     ("unknown kind", base + "[[destination]]\nname = \"m\"\nkind = \"myspace\"\n",
-     ["syndicate.toml:6: destination.m.kind: unknown kind \"myspace\" (one of: mastodon, bluesky, x, letterboxd, linkhub, micropub, webhook, command)"]),
+     ["syndicate.toml:6: destination.m.kind: unknown kind \"myspace\" (one of: mastodon, bluesky, x, letterboxd, linkhub, micropub, webhook, command, instagram, threads)"]),
     ("key of another kind", base + "[[destination]]\nname = \"m\"\nkind = \"mastodon\"\nbase_url = \"https://m.example\"\nkeep = 3\n",
      ["syndicate.toml:8: destination.m.keep: unknown key (known here: base_url, enabled, image, kind, name, spoiler_text, template, visibility)"]),
     ("micropub without endpoint", base + "[[destination]]\nname = \"mp\"\nkind = \"micropub\"\n",

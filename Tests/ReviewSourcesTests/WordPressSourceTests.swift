@@ -3,6 +3,7 @@ import HTTP
 import Reviews
 import ReviewSources
 import SyndicateTesting
+import Synchronization
 import Testing
 
 /// `kind = "wordpress"` against the strict fake (docs/SPEC.md §9): discovery, paging, embeds,
@@ -73,7 +74,8 @@ import Testing
         #expect(reading.diagnostics.isEmpty)
         #expect(reading.reviews.count == 230)
         #expect(fixture.fake.requests.first?.path == "/")
-        let pages = fixture.fake.postsRequests
+        // Pages after the first are asked for together: in the order they arrived, not asked.
+        let pages = fixture.fake.postsRequests.sorted { Self.page(of: $0) < Self.page(of: $1) }
         #expect(pages.count == 3)
         for (index, request) in pages.enumerated() {
             let query = Dictionary(FormEncoding.decode(request.query), uniquingKeysWith: { a, _ in a })
@@ -93,6 +95,39 @@ import Testing
         #expect(newest.imageAlt == "Two keepers" && newest.imageCredit == "[photo courtesy of A24]")
         let html = try #require(newest.html)
         #expect(html.contains("href=\"\(fixture.fake.linkBase)/about/\"") && !html.contains("script") && !html.contains("Genre"))
+    }
+
+    static func page(of request: RecordedRequest) -> Int {
+        FormEncoding.decode(request.query).first { $0.0 == "page" }.flatMap { Int($0.1) } ?? 0
+    }
+
+    /// How many requests a fake is answering at once, and the most it ever was.
+    final class Gauge: Sendable {
+        private let counts = Mutex((now: 0, most: 0))
+        func enter() { counts.withLock { $0.now += 1; $0.most = max($0.most, $0.now) } }
+        func leave() { counts.withLock { $0.now -= 1 } }
+        var most: Int { counts.withLock { $0.most } }
+    }
+
+    /// After the first page (whose `X-WP-TotalPages` says how many follow), the others are
+    /// asked for four at a time, and every post arrives whatever order the pages come back in.
+    @Test func laterPagesAreAskedForFourAtATime() async throws {
+        let fixture = try Fixture(posts: (1...650).map { Self.review($0, daysAgo: Double($0)) })
+        let gauge = Gauge()
+        fixture.fake.fault { request in
+            guard Self.page(of: request) > 0 else { return nil }
+            gauge.enter()
+            // Later pages slower than earlier ones: they come back out of order.
+            Thread.sleep(forTimeInterval: 0.3 - 0.03 * Double(Self.page(of: request)))
+            gauge.leave()
+            return nil
+        }
+        let reading = try await fixture.read()
+        #expect(reading.fallback == nil)
+        #expect(reading.reviews.count == 650)
+        #expect(Set(reading.reviews.map(\.id)).count == 650)
+        #expect(fixture.fake.postsRequests.count == 7)
+        #expect(gauge.most == 4)
     }
 
     @Test func aPostWithoutFactsTakesItsGenresFromTermsAndNeverTheGeneratedExcerpt() async throws {

@@ -9,11 +9,16 @@ public struct CountingRule: Sendable {
     public var count: @Sendable (String) -> Int
     /// A second limit some services set, in UTF-8 bytes (Bluesky: 3000).
     public var byteLimit: Int?
+    /// Limits that are not a length (Instagram's 30 hashtags, Threads' 5 links): false when
+    /// the text breaks one, so that it is shortened like an over-long one.
+    public var accepts: @Sendable (String) -> Bool
 
-    public init(unit: String, limit: Int?, byteLimit: Int? = nil, count: @escaping @Sendable (String) -> Int) {
+    public init(unit: String, limit: Int?, byteLimit: Int? = nil, accepts: @escaping @Sendable (String) -> Bool = { _ in true },
+                count: @escaping @Sendable (String) -> Int) {
         self.unit = unit
         self.limit = limit
         self.byteLimit = byteLimit
+        self.accepts = accepts
         self.count = count
     }
 
@@ -24,6 +29,7 @@ public struct CountingRule: Sendable {
     /// `fits`, with the text's `count` already known.
     public func fits(_ text: String, count: Int) -> Bool {
         if let byteLimit, text.utf8.count > byteLimit { return false }
+        guard accepts(text) else { return false }
         return limit.map { count <= $0 } ?? true
     }
 

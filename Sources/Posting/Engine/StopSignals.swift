@@ -51,18 +51,14 @@ public final class StopSignals: Sendable {
         }
     }
 
-    /// Sleeps until `deadline` (real time), the stop, or `wake` answering true (asked about
-    /// once a second), whichever comes first.
+    /// Sleeps until `deadline` (real time), the stop, or `wake` answering true, whichever
+    /// comes first. In slices of a fifth of a second, after each of which the stop and `wake`
+    /// are asked: `wake` must be cheap (a local read, a look at what a socket received).
     public func sleep(until deadline: ContinuousClock.Instant, wake: () -> Bool = { false }) async {
         let clock = ContinuousClock()
-        var lastAsked = clock.now
-        // In short slices: a stop is seen within a fifth of a second.
         while clock.now < deadline && !requested {
             try? await Task.sleep(for: min(.milliseconds(200), deadline - clock.now))
-            if clock.now - lastAsked >= .seconds(1) {
-                lastAsked = clock.now
-                if wake() { return }
-            }
+            if wake() { return }
         }
     }
 }

@@ -10,9 +10,9 @@
 ///
 /// Both are invalid TOML, so refusing them changes nothing for a valid file. A small lexical
 /// pass (strings, comments, brackets) tells a header from an array that starts a line.
-enum TOMLPreflight {
+package enum TOMLPreflight {
     /// The first such input: its line and what is wrong.
-    static func problem(in text: String) -> (line: Int, message: String)? {
+    package static func problem(in text: String) -> (line: Int, message: String)? {
         let scalars = Array(text.unicodeScalars)
         var index = 0, line = 1
         /// Only white space so far on this line.
