@@ -12,13 +12,13 @@ public struct Poster: Sendable {
     public var siteDirectory: URL
     public var config: SiteConfig
     public var destinations: [any Destination]
-    public var ledger: Ledger
+    public var ledger: any LedgerStore
     public var redactor: SecretRedactor
     public var clock: @Sendable () -> Date
     /// Called after each attempt, for progress and logs.
     public var onResult: @Sendable (DeliveryOutcome) -> Void
 
-    public init(siteDirectory: URL, config: SiteConfig, destinations: [any Destination], ledger: Ledger,
+    public init(siteDirectory: URL, config: SiteConfig, destinations: [any Destination], ledger: any LedgerStore,
                 redactor: SecretRedactor, clock: @escaping @Sendable () -> Date = { Date() },
                 onResult: @escaping @Sendable (DeliveryOutcome) -> Void = { _ in }) {
         self.siteDirectory = siteDirectory
@@ -309,7 +309,7 @@ public struct Poster: Sendable {
             return settle(&delivery, as: .unknown, now: now,
                 message: "no answer earlier, and the destination no longer recognises the idempotency key (may have been posted: check, then `syndicate resolve`)")
         }
-        guard let payload = delivery.payload else {
+        guard delivery.payload != nil else {
             return settle(&delivery, as: .dead, now: now,
                 message: "the post could not be composed when the delivery was created: fix it, then `syndicate repost`")
         }
@@ -318,6 +318,12 @@ public struct Poster: Sendable {
             delivery = sending
         } catch {
             return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
+        }
+        // With several workers the store may hand over an older delivery of the destination
+        // than the one this run read (another worker queued it): that one is sent instead.
+        guard let payload = delivery.payload else {
+            return settle(&delivery, as: .dead, now: now,
+                message: "the post could not be composed when the delivery was created: fix it, then `syndicate repost`")
         }
         let started = clock()
         let ledger = self.ledger
@@ -331,6 +337,8 @@ public struct Poster: Sendable {
         let attempt = apply(result, to: &delivery, resendIsSafe: destination.resendIsSafe(createdAt: delivery.createdAt, now: finished),
                             now: finished, started: started)
         do {
+            // A wait the destination asked for holds every worker, not only this delivery.
+            if case .retryable(_, _, let notBefore?, _) = result { try ledger.holdDestination(delivery.destination, until: notBefore) }
             try ledger.record(delivery, attempt: attempt)
         } catch {
             return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
