@@ -73,7 +73,7 @@ let package = Package(
         ]),
 
         // Fixtures that tests, and only tests, use.
-        .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL"]),
+        .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL", "CSpawn"]),
 
         .testTarget(name: "ReviewSourcesTests", dependencies: ["ReviewSources", "Reviews", "HTTP", "SyndicateTesting"]),
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),

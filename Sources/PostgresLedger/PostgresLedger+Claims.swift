@@ -77,8 +77,8 @@ extension PostgresLedger {
 
     public func record(_ delivery: Delivery, attempt: Attempt?) throws {
         guard let id = delivery.id else { return }
-        let lease = held.withLock { $0.removeValue(forKey: id) }
-        lease?.renewal.cancel()
+        // Kept (and renewed) until the outcome is written: a write that fails may be retried.
+        let lease = held.withLock { $0[id] }
         try write { session in
             let changed: [PGRow]
             if let lease {
@@ -91,7 +91,10 @@ extension PostgresLedger {
                     AND EXISTS (SELECT 1 FROM destination_lease l WHERE l.site = d.site AND l.destination = d.destination AND l.token = $11)
                     RETURNING 1
                     """, Self.outcome(delivery, site: site, id: id) + [lease.token])
-                guard !changed.isEmpty else { throw LeaseLost(destination: lease.destination) }
+                guard !changed.isEmpty else {
+                    held.withLock { $0.removeValue(forKey: id) }?.renewal.cancel()
+                    throw LeaseLost(destination: lease.destination)
+                }
                 try session.execute("""
                     UPDATE destination_lease SET token = NULL, holder = NULL, expires_at = NULL WHERE site = $1 AND destination = $2 AND token = $3
                     """, [site, lease.destination, lease.token])
@@ -105,6 +108,7 @@ extension PostgresLedger {
             }
             if let attempt, !changed.isEmpty { try Self.insert(attempt, deliveryID: id, in: session) }
         }
+        held.withLock { $0.removeValue(forKey: id) }?.renewal.cancel()
     }
 
     private static func outcome(_ delivery: Delivery, site: String, id: Int64) -> [PGValue?] {
@@ -144,5 +148,22 @@ extension PostgresLedger {
                 return delivery
             }
         }
+    }
+}
+
+extension PostgresLedger {
+    /// As if this worker died mid-request: its leases are no longer renewed or released
+    /// (tests of lease expiry and of a lost lease).
+    package func abandonLeases() {
+        held.withLock { leases in
+            leases.values.forEach { $0.renewal.cancel() }
+            leases.removeAll()
+        }
+    }
+
+    /// Stops renewing the leases held, but keeps their tokens: the worker is merely stalled
+    /// (a test of an outcome written after its lease ran out).
+    package func stallLeases() {
+        held.withLock { leases in leases.values.forEach { $0.renewal.cancel() } }
     }
 }

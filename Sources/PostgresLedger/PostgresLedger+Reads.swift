@@ -22,8 +22,9 @@ extension PostgresLedger {
     public func metDestinations(_ names: [String]) throws -> Set<String> {
         try connection.session { session in
             Set(try session.query("""
-                SELECT name FROM unnest($2::text[]) AS name WHERE EXISTS (SELECT 1 FROM delivery WHERE site = $1 AND destination = name)
-                OR EXISTS (SELECT 1 FROM met_destination m WHERE m.site = $1 AND m.name = name)
+                SELECT wanted.n FROM unnest($2::text[]) AS wanted(n)
+                WHERE EXISTS (SELECT 1 FROM delivery d WHERE d.site = $1 AND d.destination = wanted.n)
+                OR EXISTS (SELECT 1 FROM met_destination m WHERE m.site = $1 AND m.name = wanted.n)
                 """, [site, names]).compactMap { $0.string(0) })
         }
     }
