@@ -34,7 +34,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let session = try options.openSession(console)
         for (state, count) in try session.ledger.unrecognizedStates() {
-            console.problem("\(Ledger.relativePath): state \"\(state)\" is not one this version knows (\(count) deliveries); "
+            console.problem("\(session.ledgerLocation.isShared ? "the PostgreSQL ledger" : Ledger.relativePath): state \"\(state)\" is not one this version knows (\(count) deliveries); "
                             + "shown and treated as unknown, never sent without you")
         }
         // Deliveries of a destination since removed from the config are still shown.
