@@ -27,6 +27,10 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // glibc's posix_spawn extensions, which need _GNU_SOURCE.
         .target(name: "CSpawn"),
+        // libpq: the PostgreSQL ledger store (docs/SPEC.md §11). Chosen over postgres-nio: a C
+        // client like curl's, no minutes-long extra build, and synchronous calls that fit the
+        // dispatch loop's blocking-thread model.
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libvips (`libvips-dev`): the review cards (fit, blur, darken, compose, JPEG) in little
         // memory, behind plain C functions. A C target rather than a system library: libvips'
@@ -63,16 +67,18 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
+        // The ledger on PostgreSQL (many sites, many workers) and choosing a site's store.
+        .target(name: "PostgresLedger", dependencies: ["Posting", "Reviews", "CPostgres"]),
         // One file per destination kind.
-        .target(name: "Destinations", dependencies: ["Posting", "HTTP", "Reviews", "ReviewSources", "Cards", "COpenSSL", "CSpawn"]),
+        .target(name: "Destinations", dependencies: ["Posting", "PostgresLedger", "HTTP", "Reviews", "ReviewSources", "Cards", "COpenSSL", "CSpawn"]),
         // Argument parsing only; every command calls the libraries.
         .executableTarget(name: "syndicate", dependencies: [
-            "Reviews", "ReviewSources", "Feeds", "HTTP", "Posting", "Destinations", "Cards",
+            "Reviews", "ReviewSources", "Feeds", "HTTP", "Posting", "PostgresLedger", "Destinations", "Cards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Fixtures that tests, and only tests, use.
-        .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL", "Cards"]),
+        .target(name: "SyndicateTesting", dependencies: ["Reviews", "HTTP", "COpenSSL", "CSpawn", "Cards"]),
 
         .testTarget(name: "ReviewSourcesTests", dependencies: ["ReviewSources", "Reviews", "HTTP", "SyndicateTesting"]),
         .testTarget(name: "ReviewsTests", dependencies: ["Reviews", "SyndicateTesting"]),
@@ -80,7 +86,7 @@ let package = Package(
         .testTarget(name: "CardsTests", dependencies: ["Cards", "Feeds", "Reviews", "HTTP", "SyndicateTesting"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "SyndicateTesting"]),
         .testTarget(name: "PostingTests", dependencies: [
-            "Posting", "Destinations", "HTTP", "Reviews", "ReviewSources", "SyndicateTesting",
+            "Posting", "PostgresLedger", "Destinations", "HTTP", "Reviews", "ReviewSources", "SyndicateTesting",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["Reviews", "Cards", "SyndicateTesting"]),

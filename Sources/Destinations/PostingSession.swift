@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import Posting
+import PostgresLedger
 import ReviewSources
 import Reviews
 
@@ -13,7 +14,9 @@ public struct PostingSession: Sendable {
     public var destinations: [any Destination]
     /// Enabled destinations left out because a required credential is missing or malformed.
     public var problems: [String]
-    public var ledger: Ledger
+    public var ledger: any LedgerStore
+    /// Where the ledger is; a shared (PostgreSQL) one lets several `post` run at once.
+    public var ledgerLocation: LedgerLocation
     public var http: any HTTPClient
     public var clock: @Sendable () -> Date
     /// Where the reviews come from (`[source]`, docs/SPEC.md §9), read once per run through
@@ -27,6 +30,7 @@ public struct PostingSession: Sendable {
         let config = try DestinationKinds.loadConfig(siteDirectory: siteDirectory)
         let configData = FileManager.default.contents(atPath: configURL.path) ?? Data()
         let credentials = try Credentials.load(siteDirectory: siteDirectory, destinations: config.destinations)
+        let ledgerLocation = try LedgerLocation(config: config, credentials: credentials)
         let http = http ?? CurlHTTPClient(userAgent: SyndicateVersion.userAgent(siteURL: config.site.url))
         let site = Site(directory: siteDirectory, config: config, reviews: [])
         var destinations: [any Destination] = []
@@ -45,8 +49,8 @@ public struct PostingSession: Sendable {
         }
         let source = SourceKinds.make(SourceContext(siteDirectory: siteDirectory, config: config, http: http, clock: clock))
         return PostingSession(site: site, configData: configData, credentials: credentials, destinations: destinations,
-                              problems: problems, ledger: try Ledger(siteDirectory: siteDirectory), http: http, clock: clock,
-                              source: source)
+                              problems: problems, ledger: try ledgerLocation.open(siteDirectory: siteDirectory),
+                              ledgerLocation: ledgerLocation, http: http, clock: clock, source: source)
     }
 
     /// Whether the reviews are files of the site: only then can a fingerprint of the site
@@ -107,6 +111,14 @@ public struct PostingSession: Sendable {
                redactor: credentials.redactor, clock: clock)
     }
 
+    /// The right to post now: on the SQLite ledger, the site's post lock (one `post` at a
+    /// time, docs/SPEC.md §6); on a shared ledger always granted, since its claims keep the
+    /// rules across any number of workers (§11). nil when another run holds the lock.
+    public func postTurn() throws -> PostTurn? {
+        guard !ledgerLocation.isShared else { return PostTurn(lock: nil) }
+        return try PostLock(siteDirectory: site.directory).map { PostTurn(lock: $0) }
+    }
+
     /// What the cron job's shortcut found.
     public enum IdleCheck: Sendable {
         /// The last run left nothing to do and nothing has changed since.
@@ -160,7 +172,7 @@ public struct PostingSession: Sendable {
         // The counter is read before the question is asked, so a write in between (a ping
         // recorded by `build`, a `retry`) invalidates the answer.
         let version = try ledger.version()
-        if let fingerprint, problems.isEmpty, let until = try poster.idleUntil(index: index) {
+        if let fingerprint, problems.isEmpty, !ledgerLocation.isShared, let until = try poster.idleUntil(index: index) {
             marker.save(fingerprint: fingerprint, ledgerVersion: version, idleUntil: until)
         }
         return PostRun(report: report, diagnostics: index.diagnostics, fallback: index.fallback)
@@ -172,4 +184,10 @@ public struct PostingSession: Sendable {
 public struct SourceUnreadable: Error, Sendable {
     /// Each naming the file or URL, line and key.
     public var diagnostics: [Diagnostic]
+}
+
+/// Held for as long as a run posts (`PostingSession.postTurn()`).
+public struct PostTurn: Sendable {
+    /// nil on a shared ledger.
+    public let lock: PostLock?
 }

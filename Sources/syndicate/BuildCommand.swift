@@ -83,7 +83,7 @@ extension BuildCommand {
         guard let hub = session.destinations.first(where: { $0.kind == WebSubKind.name }) else { return }
         var poster = session.poster
         poster.onResult = { outcome in console.info(describe(outcome)) }
-        let lock = try PostLock(siteDirectory: session.site.directory)
+        let lock = try session.postTurn()
         let report = try await poster.ping(feeds: feeds, hub: hub, send: lock != nil)
         withExtendedLifetime(lock) {}
         if lock == nil { console.info("a post is running: the hub will be pinged by it or the next one") }

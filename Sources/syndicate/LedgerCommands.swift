@@ -34,7 +34,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let session = try options.openSession(console)
         for (state, count) in try session.ledger.unrecognizedStates() {
-            console.problem("\(Ledger.relativePath): state \"\(state)\" is not one this version knows (\(count) deliveries); "
+            console.problem("\(session.ledgerLocation.isShared ? "the PostgreSQL ledger" : Ledger.relativePath): state \"\(state)\" is not one this version knows (\(count) deliveries); "
                             + "shown and treated as unknown, never sent without you")
         }
         // Deliveries of a destination since removed from the config are still shown.
@@ -49,7 +49,7 @@ struct StatusCommand: AsyncParsableCommand {
         let hashes = Dictionary(index.reviews.map { ($0.id, $0.contentHash) }, uniquingKeysWith: { a, _ in a })
         let slugs = Dictionary(index.reviews.map { ($0.id, $0.slug) }, uniquingKeysWith: { a, _ in a })
         let report = StatusReport(deliveries: deliveries, currentHashes: hashes, currentSlugs: slugs,
-                                  postRunning: PostLock.isHeld(siteDirectory: session.site.directory))
+                                  postRunning: session.ledgerLocation.isShared || PostLock.isHeld(siteDirectory: session.site.directory))
         console.output(json ? report.json() : report.table())
         if fellBack { throw ExitCode(1) }
     }

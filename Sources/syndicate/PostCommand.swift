@@ -42,7 +42,7 @@ struct PostCommand: AsyncParsableCommand {
         }
         let session = try options.openSession(console)
         let names = try validateNames(to, in: session, console: console)
-        guard let lock = try PostLock(siteDirectory: session.site.directory) else {
+        guard let lock = try session.postTurn() else {
             // Not a problem, and cron mails whatever a job prints: quiet means silent.
             if !options.quiet { console.output("another syndicate post is running for this site; nothing to do") }
             return
@@ -158,7 +158,7 @@ struct RepostCommand: AsyncParsableCommand {
         let console = Console(quiet: options.quiet)
         let session = try options.openSession(console)
         let names = try validateNames(to, in: session, console: console)
-        guard let lock = try PostLock(siteDirectory: session.site.directory) else {
+        guard let lock = try session.postTurn() else {
             console.error("another syndicate post is running for this site; try again when it is done")
             throw ExitCode(1)
         }

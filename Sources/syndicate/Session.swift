@@ -2,6 +2,7 @@ import ArgumentParser
 import Destinations
 import Foundation
 import Posting
+import PostgresLedger
 import Reviews
 
 extension SiteOptions {
@@ -18,6 +19,12 @@ extension SiteOptions {
             console.error("the config is invalid")
             throw ExitCode(2)
         } catch let error as CredentialsError {
+            console.error(error.description)
+            throw ExitCode(2)
+        } catch let error as LedgerConfigError {
+            console.error(error.description)
+            throw ExitCode(2)
+        } catch let error as PostgresError {
             console.error(error.description)
             throw ExitCode(2)
         }
@@ -66,7 +73,7 @@ func sayFallback(_ fallback: String?, _ console: Console) -> Bool {
 /// The identities a SLUG argument names: the reviews the source has with that slug (or that
 /// identity), and those the ledger has deliveries of under it (a review since deleted, or
 /// whose slug has changed).
-func identities(named argument: String, in index: ReviewIndex, ledger: Ledger) throws -> Set<String> {
+func identities(named argument: String, in index: ReviewIndex, ledger: any LedgerStore) throws -> Set<String> {
     let current = index.reviews.filter { $0.slug == argument || $0.id == argument }.map(\.id)
     return Set(current).union(try ledger.reviews(named: argument))
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Posting
+import PostgresLedger
 
 /// The `syndicate` command: builds a review site's feeds and cross-posts new reviews.
 @main
@@ -11,7 +12,7 @@ struct Syndicate: AsyncParsableCommand {
         discussion: "Every command works on a site folder (--site, default: the current folder). See README.md.",
         version: SyndicateVersion.string,
         subcommands: [InitCommand.self, BuildCommand.self, CheckCommand.self, PostCommand.self, RepostCommand.self, StatusCommand.self,
-                      RetryCommand.self, ResolveCommand.self, MarkPostedCommand.self, PreviewCommand.self]
+                      RetryCommand.self, ResolveCommand.self, MarkPostedCommand.self, PreviewCommand.self, LedgerCommand.self]
     )
 
     static func main() async {
@@ -31,6 +32,11 @@ struct Syndicate: AsyncParsableCommand {
             // A SQLite error is one line naming the ledger, not GRDB's description.
             if let message = LedgerError.describe(error, siteDirectory: siteDirectory(arguments)) {
                 Console(quiet: false).error(message)
+                Foundation.exit(1)
+            }
+            // The PostgreSQL ledger's errors are one line already, URL and password taken out.
+            if error is PostgresError || error is LeaseLost {
+                Console(quiet: false).error("\(error)")
                 Foundation.exit(1)
             }
             exit(withError: error)

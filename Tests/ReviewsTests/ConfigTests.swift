@@ -15,7 +15,7 @@ private let brokenConfigs: [(String, String, [String])] = [
     ("unknown site key", base.replacingOccurrences(of: "title = \"T\"", with: "title = \"T\"\ntitel = \"x\""),
      ["syndicate.toml:3: site.titel: unknown key (known here: author, description, language, permalink, timezone, title, url)"]),
     ("unknown table", base + "[feed]\nitems = 3\n",
-     ["syndicate.toml:4: feed: unknown key (known here: destination, feeds, images, post, site, source)"]),
+     ["syndicate.toml:4: feed: unknown key (known here: destination, feeds, images, ledger, post, site, source)"]),
     ("wrong type", base + "[feeds]\nitems = \"50\"\n",
      ["syndicate.toml:5: feeds.items: expected a whole number, found string"]),
     ("out of range", base + "[feeds]\nitems = 0\n",

@@ -12,7 +12,7 @@ public struct Poster: Sendable {
     public var siteDirectory: URL
     public var config: SiteConfig
     public var destinations: [any Destination]
-    public var ledger: Ledger
+    public var ledger: any LedgerStore
     public var redactor: SecretRedactor
     public var clock: @Sendable () -> Date
     /// Called after each attempt, for progress and logs.
@@ -21,7 +21,7 @@ public struct Poster: Sendable {
     /// SIGINT), so that no new request leaves while those in flight finish and are recorded.
     public var stopping: @Sendable () -> Bool = { false }
 
-    public init(siteDirectory: URL, config: SiteConfig, destinations: [any Destination], ledger: Ledger,
+    public init(siteDirectory: URL, config: SiteConfig, destinations: [any Destination], ledger: any LedgerStore,
                 redactor: SecretRedactor, clock: @escaping @Sendable () -> Date = { Date() },
                 onResult: @escaping @Sendable (DeliveryOutcome) -> Void = { _ in }) {
         self.siteDirectory = siteDirectory
@@ -313,20 +313,29 @@ public struct Poster: Sendable {
         let now = clock()
         // Checked here, when the request would leave, not when the retry was scheduled: a
         // destination's memory of idempotency keys may have run out in between.
-        if destination.deduplicates, delivery.attempts > 0, let id = delivery.id, (try? ledger.hadNoAnswer(id)) == true,
-           !destination.resendIsSafe(createdAt: delivery.createdAt, now: now) {
-            return settle(&delivery, as: .unknown, now: now,
-                message: "no answer earlier, and the destination no longer recognises the idempotency key (may have been posted: check, then `syndicate resolve`)")
+        if keyForgotten(delivery, by: destination, now: now) {
+            return settle(&delivery, as: .unknown, now: now, message: Self.keyForgottenMessage)
         }
-        guard let payload = delivery.payload else {
+        guard delivery.payload != nil else {
             return settle(&delivery, as: .dead, now: now,
                 message: "the post could not be composed when the delivery was created: fix it, then `syndicate repost`")
         }
+        let requested = delivery.id
         do {
             guard let sending = try ledger.markSending(delivery, now: now) else { return nil }
             delivery = sending
         } catch {
             return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
+        }
+        // With several workers the store may hand over an older delivery of the destination
+        // than the one this run read (another worker queued it): that one is sent instead,
+        // after the same checks.
+        if delivery.id != requested, keyForgotten(delivery, by: destination, now: now) {
+            return settle(&delivery, as: .unknown, now: now, message: Self.keyForgottenMessage)
+        }
+        guard let payload = delivery.payload else {
+            return settle(&delivery, as: .dead, now: now,
+                message: "the post could not be composed when the delivery was created: fix it, then `syndicate repost`")
         }
         let started = clock()
         let ledger = self.ledger
@@ -340,12 +349,25 @@ public struct Poster: Sendable {
         let attempt = apply(result, to: &delivery, resendIsSafe: destination.resendIsSafe(createdAt: delivery.createdAt, now: finished),
                             now: finished, started: started)
         do {
+            // A wait the destination asked for holds every worker, not only this delivery.
+            if case .retryable(_, _, let notBefore?, _) = result { try ledger.holdDestination(delivery.destination, until: notBefore) }
             try ledger.record(delivery, attempt: attempt)
         } catch {
             return DeliveryOutcome(delivery: delivery, error: "ledger: \(error)")
         }
         return DeliveryOutcome(delivery: delivery, error: nil)
     }
+
+    /// Whether a delivery whose earlier request got no answer may no longer be resent:
+    /// checked when the request would leave, not when the retry was scheduled, since a
+    /// destination's memory of idempotency keys may have run out in between.
+    private func keyForgotten(_ delivery: Delivery, by destination: any Destination, now: Date) -> Bool {
+        guard destination.deduplicates, delivery.attempts > 0, let id = delivery.id else { return false }
+        return (try? ledger.hadNoAnswer(id)) == true && !destination.resendIsSafe(createdAt: delivery.createdAt, now: now)
+    }
+
+    private static let keyForgottenMessage =
+        "no answer earlier, and the destination no longer recognises the idempotency key (may have been posted: check, then `syndicate resolve`)"
 
     /// Records a state reached without sending anything.
     private func settle(_ delivery: inout Delivery, as state: DeliveryState, now: Date, message: String) -> DeliveryOutcome {

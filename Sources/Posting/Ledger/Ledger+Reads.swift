@@ -4,7 +4,7 @@ import GRDB
 extension Ledger {
     /// Every delivery, optionally of some reviews (identities) and/or some destinations,
     /// oldest review first.
-    public func deliveries(reviews: Set<String>? = nil, destinations: [String]? = nil) throws -> [Delivery] {
+    public func deliveries(reviews: Set<String>?, destinations: [String]?) throws -> [Delivery] {
         try database.read { db in
             var request = Delivery.all()
             if let reviews { request = request.filter(reviews.contains(Column("review"))) }
@@ -126,6 +126,16 @@ extension Ledger {
                 SELECT EXISTS (SELECT 1 FROM attempt WHERE delivery_id = ? AND error_class IN ('no_answer', 'interrupted')
                 AND id > COALESCE((SELECT MAX(id) FROM attempt WHERE delivery_id = ? AND error_class = 'resolved'), 0))
                 """, arguments: [deliveryID, deliveryID]) ?? false
+        }
+    }
+}
+
+extension Ledger {
+    /// The destinations first-run adoption recorded as met, with when (`ledger copy`).
+    package func metDestinationRecords() throws -> [(name: String, metAt: Date)] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, met_at FROM met_destination ORDER BY name")
+                .map { (name: $0[0], metAt: Date(timeIntervalSince1970: $0[1])) }
         }
     }
 }

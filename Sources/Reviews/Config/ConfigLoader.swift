@@ -75,6 +75,7 @@ private struct ConfigReader {
         let postTable = section(root, &top, "post")
         let sourceTable = section(root, &top, "source")
         let imagesTable = section(root, &top, "images")
+        let ledgerTable = section(root, &top, "ledger")
         _ = top.value("destination")
         finish(&top)
         let site = siteTable.flatMap { readSite(table($0, path: "site")) }
@@ -86,6 +87,7 @@ private struct ConfigReader {
         guard let site else { return nil }
         var config = SiteConfig(site: site, feeds: feeds, post: post, destinations: destinations, source: source)
         config.images = images
+        if let ledgerTable { config.ledger = readLedger(table(ledgerTable, path: "ledger")) }
         return config
     }
 
@@ -279,6 +281,28 @@ private struct ConfigReader {
         check?(&destination)
         diagnostics += destination.table.problems
         return destination
+    }
+
+    /// `[ledger]`: a PostgreSQL URL and a site id. The password is never taken from here
+    /// (this file is not secret): a URL that carries one is an error.
+    private mutating func readLedger(_ table: ConfigTable) -> LedgerSettings {
+        var t = table
+        defer { finish(&t) }
+        var settings = LedgerSettings()
+        if let url = t.string("url"), !url.isEmpty {
+            let parsed = URLComponents(string: url)
+            if parsed == nil || !["postgresql", "postgres"].contains(parsed?.scheme ?? "") {
+                t.report("url", "expected a postgresql://USER@HOST:PORT/DB URL")
+            } else if parsed?.password != nil || url.range(of: "password=", options: .caseInsensitive) != nil {
+                t.report("url", "must not contain a password: put it in credentials ([ledger] password) or SYNDICATE_LEDGER_PASSWORD")
+            } else {
+                settings.url = url
+            }
+        }
+        if let id = t.string("site_id") {
+            if id.isEmpty { t.report("site_id", "must not be empty") } else { settings.siteID = id }
+        }
+        return settings
     }
 
     // MARK: Helpers

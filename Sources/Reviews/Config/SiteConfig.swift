@@ -10,6 +10,8 @@ public struct SiteConfig: Sendable, Equatable {
     public var source: SourceConfig
     /// `[images]`; cards on when the table is absent.
     public var images = ImageSettings()
+    /// `[ledger]`: where the delivery ledger lives (docs/SPEC.md §11); the SQLite file when absent.
+    public var ledger = LedgerSettings()
 
     public init(site: SiteSettings, feeds: FeedSettings = .init(), post: PostSettings = .init(),
                 destinations: [DestinationConfig] = [], source: SourceConfig = .files) {
@@ -107,6 +109,19 @@ public struct PostSettings: Sendable, Equatable {
     public var interval: Double = 300
 
     public init() {}
+}
+
+/// `[ledger]` (docs/SPEC.md §11). Holds no password: that lives in `credentials`.
+public struct LedgerSettings: Sendable, Equatable {
+    /// `postgresql://USER@HOST:PORT/DB`, or nil for `.syndicate/ledger.sqlite`.
+    public var url: String?
+    /// The key of this site's rows in a shared database; nil for `site.url`.
+    public var siteID: String?
+
+    public init(url: String? = nil, siteID: String? = nil) {
+        self.url = url
+        self.siteID = siteID
+    }
 }
 
 /// One `[[destination]]` table: what every destination has, and the rest as written.
