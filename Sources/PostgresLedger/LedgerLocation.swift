@@ -11,6 +11,8 @@ public struct LedgerLocation: Sendable {
     public var password: String?
     /// The key of the site's rows in a shared database.
     public var siteID: String
+    /// Seconds a claim outlives its last renewal (`[ledger] lease`).
+    public var lease: Double = 30
 
     public static let urlVariable = "SYNDICATE_LEDGER_URL"
     public static let passwordVariable = "SYNDICATE_LEDGER_PASSWORD"
@@ -23,6 +25,7 @@ public struct LedgerLocation: Sendable {
         if let fromEnvironment { try Self.check(fromEnvironment, from: Self.urlVariable) }
         password = environment[Self.passwordVariable].flatMap { $0.isEmpty ? nil : $0 } ?? credentials.value("password", for: "ledger")
         siteID = config.ledger.siteID ?? config.site.url
+        lease = config.ledger.lease
         // Anything printed from now on has it scrubbed (it is in the credentials' tables
         // already when it came from the file).
         if let password { credentials.learn(password) }
@@ -51,7 +54,7 @@ public struct LedgerLocation: Sendable {
     /// Opens the site's ledger in its store.
     public func open(siteDirectory: URL) throws -> any LedgerStore {
         guard let url else { return try Ledger(siteDirectory: siteDirectory) }
-        return try PostgresLedger(url: url, password: password, site: siteID)
+        return try PostgresLedger(url: url, password: password, site: siteID, leaseDuration: lease)
     }
 }
 

@@ -51,6 +51,13 @@ final class PGConnection: @unchecked Sendable {
         return try body(PGSession(connection: connection, redact: redact))
     }
 
+    /// The C connection itself, alone (LISTEN's notifications, `DeliveryNotifications`).
+    func withRawConnection<T>(_ body: (OpaquePointer?) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(connection)
+    }
+
     /// One transaction: committed when `body` returns, rolled back when it throws.
     func transaction<T>(_ body: (PGSession) throws -> T) throws -> T {
         try session { session in

@@ -7,12 +7,15 @@ extension PostgresLedger {
     @discardableResult
     public func insert(_ deliveries: [Delivery]) throws -> [Delivery] {
         try write { session in
-            try deliveries.compactMap { delivery in
+            let inserted: [Delivery] = try deliveries.compactMap { delivery in
                 guard let id = try Self.insert(delivery, site: site, in: session) else { return nil }
                 var inserted = delivery
                 inserted.id = id
                 return inserted
             }
+            // Wakes the `post --watch` workers of the site when this commits.
+            if !inserted.isEmpty { try Self.notify(site, in: session) }
+            return inserted
         }
     }
 
@@ -27,13 +30,16 @@ extension PostgresLedger {
         try write { session in
             // Locked so that a worker's claim waits for this change (a `retry` of a delivery
             // another worker is about to mark `sending`).
-            try session.query("SELECT \(Self.columns) FROM delivery WHERE site = $1 ORDER BY id FOR UPDATE", [site])
+            let changed = try session.query("SELECT \(Self.columns) FROM delivery WHERE site = $1 ORDER BY id FOR UPDATE", [site])
                 .map(Self.delivery).filter(filter).map { delivery in
                     var delivery = delivery
                     change(&delivery)
                     try Self.update(delivery, site: site, in: session)
                     return delivery
                 }
+            // A `retry` or `resolve --as retry` may have made something due.
+            if !changed.isEmpty { try Self.notify(site, in: session) }
+            return changed
         }
     }
 
@@ -98,5 +104,12 @@ extension PostgresLedger {
                 ON CONFLICT (site, destination) DO UPDATE SET not_before = GREATEST(COALESCE(destination_lease.not_before, 0), $3)
                 """, [site, name, date])
         }
+    }
+}
+
+extension PostgresLedger {
+    /// `NOTIFY` the site's `post --watch` workers (`DeliveryNotifications`), at commit.
+    static func notify(_ site: String, in session: PGSession) throws {
+        try session.execute("SELECT pg_notify($1, $2)", [DeliveryNotifications.channel, site])
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Destinations
 import Foundation
 import Posting
+import PostgresLedger
 import Reviews
 
 struct PostCommand: AsyncParsableCommand {
@@ -97,25 +98,33 @@ extension PostCommand {
         session.problems.forEach { console.problem($0) }
         // On the SQLite ledger one `post` runs per site: the worker holds the lock for its whole
         // life (a cron `post` meanwhile exits 0 at once), and waits for one already running
-        // rather than exit, since a service manager would not start it again.
-        let directory = session.site.directory
-        var lock = try PostLock(siteDirectory: directory)
-        if lock == nil { console.info("another syndicate post is running for this site; waiting for it to finish") }
-        while lock == nil && !stop.requested {
+        // rather than exit, since a service manager would not start it again. On a shared
+        // ledger the turn is always granted: the claims keep the rules across workers.
+        var turn = try session.postTurn()
+        if turn == nil { console.info("another syndicate post is running for this site; waiting for it to finish") }
+        while turn == nil && !stop.requested {
             await stop.sleep(until: .now + .seconds(1))
-            lock = try PostLock(siteDirectory: directory)
+            turn = try session.postTurn()
         }
-        guard let lock else {
+        guard let turn else {
             console.info("stopped on \(stop.name ?? "a signal") before starting")
             return
         }
-        console.info("watching \(directory.path): reading the reviews every \(describe(seconds: session.site.config.post.interval)); SIGTERM or SIGINT stops")
-        // Another process's write to the ledger (a ping recorded by `build`, a `retry`) wakes
-        // the worker at once instead of at the next read: its change counter, a local read.
+        console.info("watching \(session.site.directory.path): reading the reviews every \(describe(seconds: session.site.config.post.interval)); SIGTERM or SIGINT stops")
+        // Another process's write to the ledger (a ping recorded by `build`, a `retry`, another
+        // worker's new delivery) wakes the worker at once instead of at the next read: on the
+        // shared ledger through LISTEN/NOTIFY, on the SQLite file through its change counter
+        // (a local read; also the fallback should the listening connection fail).
+        let location = session.ledgerLocation
+        let notifications = location.url.flatMap { try? DeliveryNotifications(url: $0, password: location.password, site: location.siteID) }
         var seen = try? session.ledger.version()
+        let changed = { notifications?.received() ?? ((try? session.ledger.version()) != seen) }
         do {
-            try await session.watch(only: names, stop: stop, wake: { (try? session.ledger.version()) != seen },
-                                    afterRound: { seen = try? session.ledger.version() }) { event in
+            try await session.watch(only: names, stop: stop, wake: changed, afterRound: {
+                // What this worker itself wrote wakes nobody.
+                _ = notifications?.received()
+                seen = try? session.ledger.version()
+            }) { event in
                 switch event {
                 case .outcome(let outcome): console.info(describe(outcome))
                 case .adoption(let adoption): console.notice(adoption.summary())
@@ -130,7 +139,7 @@ extension PostCommand {
         } catch let unreadable as SourceUnreadable {
             throw unreadable.stop(console)
         }
-        withExtendedLifetime(lock) {}
+        withExtendedLifetime(turn) {}
         console.info("stopped on \(stop.name ?? "a signal"); nothing left in flight")
     }
 }

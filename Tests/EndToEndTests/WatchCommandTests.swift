@@ -142,6 +142,31 @@ struct WatchCommandTests {
         #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
     }
 
+    /// On the shared ledger a delivery created by another process (here a `post --limit 0`,
+    /// which creates and sends nothing) wakes the worker through LISTEN/NOTIFY, not the next
+    /// read an hour away; a stop there is as clean, and the password is in no output.
+    @Test func onPostgreSQLANewDeliveryWakesTheWorker() throws {
+        let postgres = try PostgresServer.shared()
+        let database = try postgres.makeDatabase()
+        let server = try FakeServer(responses: [.json(200, "{}")])
+        let site = try watchedSite(server, reviews: 1)
+        let config = try #require(site.read("syndicate.toml")).replacingOccurrences(of: "interval = \"1s\"", with: "interval = \"1h\"")
+        try site.write("syndicate.toml", config + "\n[ledger]\nurl = \"\(postgres.url(database: database))\"\n")
+        try site.write("credentials", try #require(site.read("credentials")) + "[ledger]\npassword = \"\(PostgresServer.password)\"\n")
+        let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
+        #expect(eventually { slugs(server) == ["r0000"] }, "\(worker.stderr)")
+        try site.review("r0100.md", "title: \"A Late Arrival\"\ndate: 2025-03-01T10:00:00Z\nyear: 2024\nrating: 4")
+        let creator = try runBounded(["post", "--limit", "0", "--site", site.directory.path], seconds: 20, environment: pinned)
+        #expect(creator.status == 0, "\(creator.stderr)")
+        #expect(eventually(timeout: 5) { slugs(server) == ["r0000", "r0100"] }, "\(worker.stderr)")
+        worker.signal(SIGTERM)
+        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(try states(site) == ["r0000": "posted", "r0100": "posted"])
+        for output in [worker.stdout, worker.stderr, creator.stdout, creator.stderr] {
+            #expect(!output.contains(PostgresServer.password) && !output.contains(hookSecret))
+        }
+    }
+
     @Test func watchRefusesDryRunAndLimit() throws {
         let server = try FakeServer(responses: [.json(200, "{}")])
         let site = try watchedSite(server, reviews: 1)

@@ -34,6 +34,8 @@ private let brokenConfigs: [(String, String, [String])] = [
      ["syndicate.toml:5: post.backoff_base: \"30\" is not a duration like \"30s\", \"5m\" or \"6h\""]),
     ("interval too short", base + "[post]\ninterval = \"500ms\"\n",
      ["syndicate.toml:5: post.interval: \"500ms\" is out of range: at least 1s"]),
+    ("lease too short", base + "[ledger]\nlease = \"1s\"\n",
+     ["syndicate.toml:5: ledger.lease: \"1s\" is out of range: at least 2s"]),
     ("interval too long", base + "[post]\ninterval = \"2d\"\n",
      ["syndicate.toml:5: post.interval: \"2d\" is out of range: at most 1d"]),
     ("duplicate name", base + "[[destination]]\nname = \"a\"\nkind = \"x\"\n[[destination]]\nname = \"a\"\nkind = \"bluesky\"\n",

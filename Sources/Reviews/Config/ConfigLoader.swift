@@ -299,6 +299,14 @@ private struct ConfigReader {
                 settings.url = url
             }
         }
+        // At least 2s: the lease is renewed every third of it, and a renewal is a round trip.
+        if let lease = t.duration("lease", longest: "10m") {
+            if lease < 2, case .string(let text)? = t.values["lease"]?.value {
+                t.report("lease", "\"\(text)\" is out of range: at least 2s")
+            } else {
+                settings.lease = lease
+            }
+        }
         if let id = t.string("site_id") {
             if id.isEmpty { t.report("site_id", "must not be empty") } else { settings.siteID = id }
         }

@@ -117,6 +117,9 @@ public struct LedgerSettings: Sendable, Equatable {
     public var url: String?
     /// The key of this site's rows in a shared database; nil for `site.url`.
     public var siteID: String?
+    /// Seconds a worker's claim on a destination outlives its last renewal: how long a
+    /// crashed worker's delivery stays `sending` before another worker settles it.
+    public var lease: Double = 30
 
     public init(url: String? = nil, siteID: String? = nil) {
         self.url = url
