@@ -42,8 +42,8 @@ public final class BackgroundRun: @unchecked Sendable {
     /// Waits up to `timeout` seconds for it to end; its exit status (128 + N when signal N
     /// ended it, as a shell says), or nil when it still runs
     /// (then it is killed, so a hang fails the test instead of stalling the suite).
-    public func wait(timeout: Double) -> Int32? {
-        guard eventually(timeout: timeout, { !process.isRunning }) else {
+    public func wait(timeout: Double) async -> Int32? {
+        guard await eventually(timeout: timeout, { !process.isRunning }) else {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             return nil

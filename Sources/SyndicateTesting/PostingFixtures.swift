@@ -55,3 +55,15 @@ public func eventually(timeout: Double = 10, _ condition: () -> Bool) -> Bool {
     }
     return condition()
 }
+
+/// Polls until `condition` holds or `timeout` passes, sleeping without holding a thread: a
+/// long end-to-end test must not starve the tasks of the tests running beside it (a lease
+/// renewal, a fake's answer).
+public func eventually(timeout: Double = 10, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}

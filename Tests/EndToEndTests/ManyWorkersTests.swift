@@ -18,7 +18,7 @@ struct ManyWorkersTests {
         var isWrite: @Sendable (RecordedRequest) -> Bool
     }
 
-    @Test func fourWorkersKilledAtRandomLoseNothingAndDoubleNothing() throws {
+    @Test func fourWorkersKilledAtRandomLoseNothingAndDoubleNothing() async throws {
         let postgres = try PostgresServer.shared()
         let database = try postgres.makeDatabase()
         let mastodon = try FakeMastodon(token: "m-token")
@@ -146,7 +146,7 @@ struct ManyWorkersTests {
                 try BackgroundRun(["post"] + (number == 0 ? ["--watch"] : []) + ["--site", site.directory.path], environment: env)
             }
             // Most of them die at a random moment, mostly with requests in flight.
-            Thread.sleep(forTimeInterval: Double.random(in: 0.3...1.2, using: &generator))
+            try await Task.sleep(for: .seconds(Double.random(in: 0.3...1.2, using: &generator)))
             var killed = Set<Int>()
             for number in workers.indices where Int.random(in: 0..<4, using: &generator) > 0 {
                 workers[number].signal(SIGKILL)
@@ -155,7 +155,7 @@ struct ManyWorkersTests {
             // A watch worker that was spared stops cleanly when asked.
             if !killed.contains(0) { workers[0].signal(SIGTERM) }
             for (number, worker) in workers.enumerated() {
-                let status = worker.wait(timeout: 20)
+                let status = await worker.wait(timeout: 20)
                 if number == 0 && !killed.contains(0) { #expect(status == 0, "\(worker.stderr)") }
                 outputs += [worker.stdout, worker.stderr]
             }
@@ -163,17 +163,19 @@ struct ManyWorkersTests {
         // Until settled: nothing pending, retrying or sending (a killed worker's lease expires
         // within seconds, and then its delivery is settled).
         var rows: [[String: Any]] = []
-        let settled = eventually(timeout: 30) {
-            let workers = (try? (0..<4).map { _ in try BackgroundRun(["post", "--site", site.directory.path], environment: env) }) ?? []
+        var settled = false
+        let deadline = Date().addingTimeInterval(30)
+        while !settled && Date() < deadline {
+            let workers = try (0..<4).map { _ in try BackgroundRun(["post", "--site", site.directory.path], environment: env) }
             for worker in workers {
-                _ = worker.wait(timeout: 20)
+                _ = await worker.wait(timeout: 20)
                 outputs += [worker.stdout, worker.stderr]
             }
-            guard let status = try? run(syndicateBinary(), ["status", "--json", "--site", site.directory.path], environment: env),
-                  let parsed = try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]] else { return false }
+            let status = try run(syndicateBinary(), ["status", "--json", "--site", site.directory.path], environment: env)
             outputs += [status.stdout, status.stderr]
-            rows = parsed
-            return !parsed.isEmpty && parsed.allSatisfy { !["pending", "retrying", "sending"].contains($0["state"] as? String ?? "") }
+            rows = (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]]) ?? []
+            settled = !rows.isEmpty && rows.allSatisfy { !["pending", "retrying", "sending"].contains($0["state"] as? String ?? "") }
+            if !settled { try await Task.sleep(for: .milliseconds(500)) }
         }
         #expect(settled, "\(rows.map { "\($0["review"]!) → \($0["destination"]!): \($0["state"]!)" })")
         #expect(Date().timeIntervalSince(started) < 50, "bounded well under a minute")

@@ -35,11 +35,11 @@ private func slugs(_ server: FakeServer) -> [String] {
 
 @Suite("syndicate post --watch, end to end", .serialized)
 struct WatchCommandTests {
-    @Test func aReviewAddedWhileItRunsIsPostedWithinTheInterval() throws {
+    @Test func aReviewAddedWhileItRunsIsPostedWithinTheInterval() async throws {
         let server = try FakeServer(responses: [.json(200, "{\"url\":\"https://hook.test/1\"}")])
         let site = try watchedSite(server, reviews: 1)
         let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
-        #expect(eventually { slugs(server) == ["r0000"] }, "\(worker.stderr)")
+        #expect(await eventually { slugs(server) == ["r0000"] }, "\(worker.stderr)")
 
         // On the SQLite ledger the worker holds the post lock: a cron run meanwhile leaves at once.
         let cron = try run(syndicateBinary(), ["post", "--site", site.directory.path], environment: pinned)
@@ -54,9 +54,9 @@ struct WatchCommandTests {
         genres: [Drama]
         """)
         // Read again within the interval (1s) and posted: well within 5 s.
-        #expect(eventually(timeout: 5) { slugs(server) == ["r0000", "r0100"] }, "\(worker.stderr)")
+        #expect(await eventually(timeout: 5) { slugs(server) == ["r0000", "r0100"] }, "\(worker.stderr)")
         worker.signal(SIGTERM)
-        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(await worker.wait(timeout: 10) == 0, "\(worker.stderr)")
         #expect(try states(site) == ["r0000": "posted", "r0100": "posted"])
         let log = worker.stderr
         // One line per attempt, like `post`, and the webhook's secret never in it.
@@ -71,13 +71,13 @@ struct WatchCommandTests {
     /// `sending` (which the next run would have to call `unknown`), nothing new is sent, and
     /// the exit status is 0.
     @Test(arguments: [SIGTERM, SIGINT])
-    func aStopMidRequestFinishesItAndExitsZero(_ signal: Int32) throws {
+    func aStopMidRequestFinishesItAndExitsZero(_ signal: Int32) async throws {
         let server = try FakeServer { _, index in index == 0 ? .json(200, "{}", delay: 1.5) : .json(200, "{}") }
         let site = try watchedSite(server, reviews: 2)
         let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
-        #expect(eventually { server.requests.count == 1 }, "\(worker.stderr)")
+        #expect(await eventually { server.requests.count == 1 }, "\(worker.stderr)")
         worker.signal(signal)
-        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(await worker.wait(timeout: 10) == 0, "\(worker.stderr)")
         #expect(try states(site) == ["r0000": "posted", "r0001": "pending"], "the request in flight was finished and recorded; no new one left")
         #expect(server.requests.count == 1)
         #expect(worker.stderr.contains("posted r0000 → hook"), "\(worker.stderr)")
@@ -92,7 +92,7 @@ struct WatchCommandTests {
     /// It sleeps until the earliest retry, not the next read: with a one-hour interval, a
     /// 503 with `Retry-After: 1` is tried again within seconds. (Real time, not a pinned
     /// clock: a retry waits for the clock to move.)
-    @Test func aRetryIsSentWhenDueNotAtTheNextInterval() throws {
+    @Test func aRetryIsSentWhenDueNotAtTheNextInterval() async throws {
         let server = try FakeServer { _, index in
             index == 0 ? .json(503, "{\"message\":\"busy\"}", headers: [("Retry-After", "1")]) : .json(200, "{}")
         }
@@ -101,9 +101,9 @@ struct WatchCommandTests {
         try site.write("syndicate.toml", config)
         let live = ["NO_COLOR": "1"]
         let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: live)
-        #expect(eventually(timeout: 8) { server.requests.count == 2 }, "\(worker.stderr)")
+        #expect(await eventually(timeout: 8) { server.requests.count == 2 }, "\(worker.stderr)")
         worker.signal(SIGTERM)
-        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(await worker.wait(timeout: 10) == 0, "\(worker.stderr)")
         #expect(try states(site, environment: live) == ["r0000": "posted"])
         #expect(worker.stderr.contains("retrying r0000 → hook at"), "\(worker.stderr)")
     }
@@ -111,41 +111,41 @@ struct WatchCommandTests {
     /// Another process's write to the ledger wakes it: `build` only records its pings while
     /// the worker holds the post lock, and the worker sends them within seconds, not at the
     /// next read an hour away.
-    @Test func aPingRecordedByBuildIsSentAtOnce() throws {
+    @Test func aPingRecordedByBuildIsSentAtOnce() async throws {
         let server = try FakeServer(responses: [.json(200, "{}")])
         let hub = try FakeServer(responses: [.text(204, "")])
         let site = try watchedSite(server, reviews: 1, hub: hub)
         let config = try #require(site.read("syndicate.toml")).replacingOccurrences(of: "interval = \"1s\"", with: "interval = \"1h\"")
         try site.write("syndicate.toml", config)
         let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
-        #expect(eventually { server.requests.count == 1 }, "\(worker.stderr)")
+        #expect(await eventually { server.requests.count == 1 }, "\(worker.stderr)")
         let build = try run(syndicateBinary(), ["build", "--site", site.directory.path], environment: pinned)
         #expect(build.status == 0, "\(build.stderr)")
-        #expect(eventually(timeout: 5) { hub.requests.count == 7 }, "every changed feed pinged by the worker: \(worker.stderr)")
+        #expect(await eventually(timeout: 5) { hub.requests.count == 7 }, "every changed feed pinged by the worker: \(worker.stderr)")
         worker.signal(SIGINT)
-        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(await worker.wait(timeout: 10) == 0, "\(worker.stderr)")
     }
 
     /// A worker started while a cron `post` runs waits for it instead of exiting (a service
     /// manager would not start it again), then takes over.
-    @Test func aWorkerWaitsForARunningPost() throws {
+    @Test func aWorkerWaitsForARunningPost() async throws {
         let server = try FakeServer(responses: [.json(200, "{}", delay: 0.5)])
         let site = try watchedSite(server, reviews: 2)
         let cron = try BackgroundRun(["post", "--site", site.directory.path], environment: pinned)
-        #expect(eventually { server.requests.count == 1 })
+        #expect(await eventually { server.requests.count == 1 })
         let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
-        #expect(eventually { worker.stderr.contains("another syndicate post is running for this site; waiting for it to finish") }, "\(worker.stderr)")
-        #expect(cron.wait(timeout: 10) == 0)
+        #expect(await eventually { worker.stderr.contains("another syndicate post is running for this site; waiting for it to finish") }, "\(worker.stderr)")
+        #expect(await cron.wait(timeout: 10) == 0)
         try site.review("r0100.md", "title: \"A Late Arrival\"\ndate: 2025-03-01T10:00:00Z\nyear: 2024\nrating: 4")
-        #expect(eventually(timeout: 8) { slugs(server) == ["r0000", "r0001", "r0100"] }, "\(worker.stderr)")
+        #expect(await eventually(timeout: 8) { slugs(server) == ["r0000", "r0001", "r0100"] }, "\(worker.stderr)")
         worker.signal(SIGTERM)
-        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(await worker.wait(timeout: 10) == 0, "\(worker.stderr)")
     }
 
     /// On the shared ledger a delivery created by another process (here a `post --limit 0`,
     /// which creates and sends nothing) wakes the worker through LISTEN/NOTIFY, not the next
     /// read an hour away; a stop there is as clean, and the password is in no output.
-    @Test func onPostgreSQLANewDeliveryWakesTheWorker() throws {
+    @Test func onPostgreSQLANewDeliveryWakesTheWorker() async throws {
         let postgres = try PostgresServer.shared()
         let database = try postgres.makeDatabase()
         let server = try FakeServer(responses: [.json(200, "{}")])
@@ -154,20 +154,20 @@ struct WatchCommandTests {
         try site.write("syndicate.toml", config + "\n[ledger]\nurl = \"\(postgres.url(database: database))\"\n")
         try site.write("credentials", try #require(site.read("credentials")) + "[ledger]\npassword = \"\(PostgresServer.password)\"\n")
         let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
-        #expect(eventually { slugs(server) == ["r0000"] }, "\(worker.stderr)")
+        #expect(await eventually { slugs(server) == ["r0000"] }, "\(worker.stderr)")
         try site.review("r0100.md", "title: \"A Late Arrival\"\ndate: 2025-03-01T10:00:00Z\nyear: 2024\nrating: 4")
         let creator = try runBounded(["post", "--limit", "0", "--site", site.directory.path], seconds: 20, environment: pinned)
         #expect(creator.status == 0, "\(creator.stderr)")
-        #expect(eventually(timeout: 5) { slugs(server) == ["r0000", "r0100"] }, "\(worker.stderr)")
+        #expect(await eventually(timeout: 5) { slugs(server) == ["r0000", "r0100"] }, "\(worker.stderr)")
         worker.signal(SIGTERM)
-        #expect(worker.wait(timeout: 10) == 0, "\(worker.stderr)")
+        #expect(await worker.wait(timeout: 10) == 0, "\(worker.stderr)")
         #expect(try states(site) == ["r0000": "posted", "r0100": "posted"])
         for output in [worker.stdout, worker.stderr, creator.stdout, creator.stderr] {
             #expect(!output.contains(PostgresServer.password) && !output.contains(hookSecret))
         }
     }
 
-    @Test func watchRefusesDryRunAndLimit() throws {
+    @Test func watchRefusesDryRunAndLimit() async throws {
         let server = try FakeServer(responses: [.json(200, "{}")])
         let site = try watchedSite(server, reviews: 1)
         for extra in [["--dry-run"], ["--limit", "1"]] {
