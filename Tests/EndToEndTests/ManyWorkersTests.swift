@@ -178,7 +178,8 @@ struct ManyWorkersTests {
             if !settled { try await Task.sleep(for: .milliseconds(500)) }
         }
         #expect(settled, "\(rows.map { "\($0["review"]!) → \($0["destination"]!): \($0["state"]!)" })")
-        #expect(Date().timeIntervalSince(started) < 50, "bounded well under a minute")
+        // About 10 s on an idle machine; the bound guards against a hang, with room for a loaded one.
+        #expect(Date().timeIntervalSince(started) < 90, "bounded")
 
         func state(_ review: String, _ destination: String) -> String? {
             rows.first { $0["review"] as? String == review && $0["destination"] as? String == destination }?["state"] as? String
