@@ -1,5 +1,6 @@
 import Foundation
 import Posting
+import Synchronization
 
 /// Claims: how several workers share the sending and keep docs/SPEC.md §6 (§11).
 ///
@@ -57,13 +58,14 @@ extension PostgresLedger {
     }
 
     /// Keeps the lease while the request is open: every third of its duration, pushed out
-    /// by a whole duration, until the outcome is recorded (or the lease is found lost).
-    private func renew(destination: String, token: String) -> Task<Void, Never> {
+    /// by a whole duration, until the outcome is recorded (or the lease is found lost). On a
+    /// thread of its own, not a task: the cooperative pool's few threads may all be busy
+    /// with blocking work exactly while a request is slow, and a renewal must not wait.
+    private func renew(destination: String, token: String) -> LeaseRenewal {
+        let renewal = LeaseRenewal()
         let connection = self.connection, site = self.site, duration = leaseDuration
-        return Task.detached {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(duration / 3))
-                if Task.isCancelled { return }
+        let thread = Thread {
+            while renewal.wait(duration / 3) {
                 let kept = try? connection.session { session in
                     try session.query("""
                         UPDATE destination_lease SET expires_at = \(Self.databaseNow) + $4 WHERE site = $1 AND destination = $2 AND token = $3
@@ -73,6 +75,9 @@ extension PostgresLedger {
                 if kept?.isEmpty == true { return }
             }
         }
+        thread.name = "syndicate-lease-renewal"
+        thread.start()
+        return renewal
     }
 
     public func record(_ delivery: Delivery, attempt: Attempt?) throws {
@@ -165,5 +170,26 @@ extension PostgresLedger {
     /// (a test of an outcome written after its lease ran out).
     package func stallLeases() {
         held.withLock { leases in leases.values.forEach { $0.renewal.cancel() } }
+    }
+}
+
+/// Stops a lease's renewal thread.
+final class LeaseRenewal: Sendable {
+    private let condition = NSCondition()
+    private let cancelled = Mutex(false)
+
+    /// Sleeps up to `seconds`; false once cancelled.
+    func wait(_ seconds: Double) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        if !cancelled.withLock({ $0 }) { _ = condition.wait(until: Date().addingTimeInterval(seconds)) }
+        return !cancelled.withLock { $0 }
+    }
+
+    func cancel() {
+        condition.lock()
+        cancelled.withLock { $0 = true }
+        condition.broadcast()
+        condition.unlock()
     }
 }

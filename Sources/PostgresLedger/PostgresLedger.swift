@@ -24,7 +24,7 @@ public final class PostgresLedger: LedgerStore {
     struct HeldLease {
         var destination: String
         var token: String
-        var renewal: Task<Void, Never>
+        var renewal: LeaseRenewal
     }
 
     /// Connects and brings the schema up to date.

@@ -57,11 +57,11 @@ struct PostgresClaimTests {
     /// The lease is renewed while the request is open: long after its duration, no other
     /// worker settles the delivery, and the outcome is written.
     @Test func aLeaseIsRenewedWhileTheRequestIsOpen() async throws {
-        let fixture = try F(.postgresql, leaseDuration: 0.6)
+        let fixture = try F(.postgresql, leaseDuration: 1)
         let made = try makeThree(fixture)
         let a = try fixture.reopen()
         let sending = try #require(try a.markSending(made[0], now: now))
-        try await Task.sleep(for: .seconds(1.5))
+        try await Task.sleep(for: .seconds(2.5))
         #expect(try fixture.store.recoverInterrupted(now: now).isEmpty)
         #expect(try fixture.store.markSending(made[1], now: now) == nil)
         try done(sending, on: a)
