@@ -52,12 +52,7 @@ extension PostgresLedger {
                 try session.execute("INSERT INTO met_destination (site, name, met_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                                     [site, destination.name, now])
                 for review in reviews {
-                    var delivery = Delivery(review: review.id, slug: review.slug, destination: destination.name, kind: destination.kind,
-                                            series: 0, idempotencyKey: IdempotencyKey.random(), payload: nil, reviewDate: review.date,
-                                            contentHash: review.contentHash, now: now)
-                    delivery.state = .posted
-                    delivery.postedAt = now
-                    delivery.adopted = true
+                    let delivery = Delivery.postedWithoutSending(review: review, destination: destination, now: now, adopted: true)
                     if try Self.insert(delivery, site: site, in: session) != nil { adopted += 1 }
                 }
             }
@@ -75,19 +70,10 @@ extension PostgresLedger {
                         SELECT \(Self.columns) FROM delivery WHERE site = $1 AND review = $2 AND destination = $3 AND series = 0 FOR UPDATE
                         """, [site, review.id, destination.name]).first.map(Self.delivery) {
                         guard existing.state != .posted else { continue }
-                        existing.state = .posted
-                        existing.postedAt = now
-                        existing.updatedAt = now
-                        existing.nextAttemptAt = nil
-                        existing.lastError = "marked as posted by hand"
+                        existing.markPostedByHand(now: now)
                         try Self.update(existing, site: site, in: session)
                     } else {
-                        var delivery = Delivery(review: review.id, slug: review.slug, destination: destination.name, kind: destination.kind,
-                                                series: 0, idempotencyKey: IdempotencyKey.random(), payload: nil, reviewDate: review.date,
-                                                contentHash: review.contentHash, now: now)
-                        delivery.state = .posted
-                        delivery.postedAt = now
-                        delivery.lastError = "marked as posted by hand"
+                        let delivery = Delivery.postedWithoutSending(review: review, destination: destination, now: now, adopted: false)
                         _ = try Self.insert(delivery, site: site, in: session)
                     }
                     changed += 1

@@ -97,6 +97,33 @@ public struct Delivery: Codable, Sendable, Equatable, FetchableRecord, MutablePe
     }
 }
 
+extension Delivery {
+    /// A series-0 delivery recorded as posted without anything sent: adopted by a first run
+    /// (docs/SPEC.md §6) or marked by hand (`mark-posted`). The same in every ledger store.
+    public static func postedWithoutSending(review: (id: String, slug: String, date: Date, contentHash: String),
+                                            destination: (name: String, kind: String), now: Date, adopted: Bool) -> Delivery {
+        var delivery = Delivery(review: review.id, slug: review.slug, destination: destination.name, kind: destination.kind,
+                                series: 0, idempotencyKey: IdempotencyKey.random(), payload: nil, reviewDate: review.date,
+                                contentHash: review.contentHash, now: now)
+        delivery.state = .posted
+        delivery.postedAt = now
+        delivery.adopted = adopted
+        if !adopted { delivery.lastError = Self.markedByHand }
+        return delivery
+    }
+
+    /// An unposted delivery settled as posted by hand (`mark-posted`).
+    public mutating func markPostedByHand(now: Date) {
+        state = .posted
+        postedAt = now
+        updatedAt = now
+        nextAttemptAt = nil
+        lastError = Self.markedByHand
+    }
+
+    static let markedByHand = "marked as posted by hand"
+}
+
 /// One HTTP exchange (or program run) of a delivery.
 public struct Attempt: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "attempt"

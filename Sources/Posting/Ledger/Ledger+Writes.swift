@@ -116,12 +116,7 @@ extension Ledger {
                 try db.execute(sql: "INSERT OR IGNORE INTO met_destination (name, met_at) VALUES (?, ?)",
                                arguments: [destination.name, now.timeIntervalSince1970])
                 for review in reviews {
-                    var delivery = Delivery(review: review.id, slug: review.slug, destination: destination.name, kind: destination.kind,
-                                            series: 0, idempotencyKey: IdempotencyKey.random(), payload: nil, reviewDate: review.date,
-                                            contentHash: review.contentHash, now: now)
-                    delivery.state = .posted
-                    delivery.postedAt = now
-                    delivery.adopted = true
+                    var delivery = Delivery.postedWithoutSending(review: review, destination: destination, now: now, adopted: true)
                     try delivery.insert(db, onConflict: .ignore)
                     adopted += db.changesCount
                 }
@@ -141,19 +136,10 @@ extension Ledger {
                     if var existing = try Delivery.filter(Column("review") == review.id && Column("destination") == destination.name
                                                           && Column("series") == 0).fetchOne(db) {
                         guard existing.state != .posted else { continue }
-                        existing.state = .posted
-                        existing.postedAt = now
-                        existing.updatedAt = now
-                        existing.nextAttemptAt = nil
-                        existing.lastError = "marked as posted by hand"
+                        existing.markPostedByHand(now: now)
                         try existing.update(db)
                     } else {
-                        var delivery = Delivery(review: review.id, slug: review.slug, destination: destination.name, kind: destination.kind, series: 0,
-                                                idempotencyKey: IdempotencyKey.random(), payload: nil, reviewDate: review.date,
-                                                contentHash: review.contentHash, now: now)
-                        delivery.state = .posted
-                        delivery.postedAt = now
-                        delivery.lastError = "marked as posted by hand"
+                        var delivery = Delivery.postedWithoutSending(review: review, destination: destination, now: now, adopted: false)
                         try delivery.insert(db)
                     }
                     changed += 1
