@@ -1,5 +1,6 @@
 import Foundation
 import SyndicateTesting
+import Synchronization
 import Testing
 
 private let hookSecret = "whsec-WATCH-RECOGNISABLE-7171-secret"
@@ -72,10 +73,19 @@ struct WatchCommandTests {
     /// the exit status is 0.
     @Test(arguments: [SIGTERM, SIGINT])
     func aStopMidRequestFinishesItAndExitsZero(_ signal: Int32) async throws {
-        let server = try FakeServer { _, index in index == 0 ? .json(200, "{}", delay: 1.5) : .json(200, "{}") }
+        // The first request is seen when it arrives (the handler runs then), and answered 3 s
+        // later: the stop is sent while it is in flight, however slow the machine. (Counting
+        // the server's recorded requests raced: they are recorded once answered, and the
+        // second one could follow before a poll saw the first.)
+        let arrived = Mutex(false)
+        let server = try FakeServer { _, index in
+            guard index == 0 else { return .json(200, "{}") }
+            arrived.withLock { $0 = true }
+            return .json(200, "{}", delay: 3)
+        }
         let site = try watchedSite(server, reviews: 2)
         let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
-        #expect(await eventually(timeout: 30) { server.requests.count == 1 }, "\(worker.stderr)")
+        #expect(await eventually(timeout: 30) { arrived.withLock { $0 } }, "\(worker.stderr)")
         worker.signal(signal)
         #expect(await worker.wait(timeout: 10) == 0, "\(worker.stderr)")
         #expect(try states(site) == ["r0000": "posted", "r0001": "pending"], "the request in flight was finished and recorded; no new one left")
