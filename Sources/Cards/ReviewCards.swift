@@ -39,7 +39,7 @@ package enum ReviewCards {
         var manifest = CardManifest(output: site.config.feeds.output, recipe: CardRenderer.recipe)
         let images = ReviewImage(site: site)
         if site.config.images.cards {
-            let reviews = site.published(at: now).filter { $0.image != nil }
+            let reviews = site.reviews.filter { $0.image != nil && $0.isPublished(at: now) }
             if !reviews.isEmpty {
                 do {
                     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

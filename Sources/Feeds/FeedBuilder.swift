@@ -133,8 +133,8 @@ public struct FeedBuilder: Sendable {
                  channel: channel(title: title, description: description, selfURL: base + "feed.json", reviews: main), slugs: mainSlugs),
         ]
         guard settings.byGenre else { return plans }
-        for genre in GenreIndex(published).genres {
-            let reviews = genre.reviews.prefix(settings.items)
+        for genre in GenreIndex(published, newest: settings.items).genres {
+            let reviews = genre.reviews[...]
             let slugs = Set(reviews.map(\.slug))
             let genreTitle = "\(title): \(genre.name)"
             let genreDescription = "\(genre.name) reviews from \(title)"
@@ -179,12 +179,17 @@ struct GenreIndex {
     struct Genre {
         var name: String
         var slug: String
+        /// The genre's newest reviews, as many as its feed holds.
         var reviews: [Review]
     }
 
     var genres: [Genre]
 
-    init(_ reviews: [Review]) {
+    /// - Parameters:
+    ///   - reviews: newest first.
+    ///   - newest: how many reviews a genre keeps (a feed's `items`); every genre is listed,
+    ///     however old its reviews.
+    init(_ reviews: [Review], newest: Int) {
         var bySlug: [String: Genre] = [:]
         var order: [String] = []
         var slugs: [String: String] = [:] // a site has few genre names and many reviews
@@ -198,7 +203,7 @@ struct GenreIndex {
                     bySlug[slug] = Genre(name: name, slug: slug, reviews: [])
                     order.append(slug)
                 }
-                bySlug[slug]!.reviews.append(review)
+                if bySlug[slug]!.reviews.count < newest { bySlug[slug]!.reviews.append(review) }
             }
         }
         genres = order.sorted().map { bySlug[$0]! }

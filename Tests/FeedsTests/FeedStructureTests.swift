@@ -129,6 +129,18 @@ struct FeedStructureTests {
         #expect(try parse(site, "genres/drama.atom.xml").strings("//atom:entry/atom:title") == ["R5", "R4"])
     }
 
+    /// A genre keeps only its newest `items` reviews, but every genre gets its feed, however
+    /// old its reviews are.
+    @Test func aGenreOfOldReviewsStillHasItsFeed() throws {
+        let site = try TemporarySite(config: TemporarySite.config(items: 2))
+        try site.review("2024-06-01-old.md", "title: Old\ndate: 2024-06-01\ngenres: [Western, Drama]")
+        for day in 1...4 { try site.review("2025-01-0\(day)-r\(day).md", "title: R\(day)\ndate: 2025-01-0\(day)\ngenres: [Drama]") }
+        let report = try build(site)
+        #expect(report.outputs.contains("genres/western.xml"))
+        #expect(try parse(site, "genres/western.xml").strings("//item/title") == ["Old"])
+        #expect(try parse(site, "genres/drama.xml").strings("//item/title") == ["R4", "R3"])
+    }
+
     @Test func summaryOnlyFeedsHaveNoContent() throws {
         let site = try TemporarySite(config: TemporarySite.config(fullContent: false))
         try site.review("a.md", "title: A\ndate: 2025-01-01", body: "Just the summary.\n\nAnd more.\n")
