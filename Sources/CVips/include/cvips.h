@@ -27,8 +27,6 @@ int syn_vips_has_alpha(VipsImage *image);
 /// Loads `path` shrunk (on load where the format allows) to fit inside width × height,
 /// enlarged when smaller, turned upright by its EXIF orientation, never cropped.
 int syn_vips_thumbnail_fit(const char *path, VipsImage **out, int width, int height);
-/// `in` resized to cover width × height exactly, the overflow cropped around the centre.
-int syn_vips_thumbnail_cover(VipsImage *in, VipsImage **out, int width, int height);
 /// The image rendered into memory: a file loaded for sequential reading can then be read
 /// more than once (as the card's background and foreground, and by each JPEG quality tried).
 int syn_vips_copy_memory(VipsImage *in, VipsImage **out);
@@ -40,7 +38,10 @@ int syn_vips_gaussblur(VipsImage *in, VipsImage **out, double sigma);
 /// out = in × a + b on every band, as 8-bit.
 int syn_vips_linear(VipsImage *in, VipsImage **out, double a, double b);
 int syn_vips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale);
-int syn_vips_insert(VipsImage *main, VipsImage *sub, VipsImage **out, int x, int y);
+/// The width × height area of `in` whose top left corner is (x, y).
+int syn_vips_extract(VipsImage *in, VipsImage **out, int x, int y, int width, int height);
+/// `first` with `second` to its right (horizontal) or below it, aligned on their top or left edges.
+int syn_vips_join(VipsImage *first, VipsImage *second, VipsImage **out, int horizontal);
 /// A baseline JPEG without metadata; the buffer is freed with syn_vips_free.
 int syn_vips_jpegsave_buffer(VipsImage *in, void **buffer, size_t *length, int quality);
 /// Reads a whole image.
