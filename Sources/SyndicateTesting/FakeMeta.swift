@@ -24,6 +24,8 @@ public class FakeMetaGraph: @unchecked Sendable {
 
     public let platform: Platform
     public let userID: String
+    /// The token it was made with (the first that works).
+    public let token: String
     private let lock = NSLock()
     /// Tokens that work: the one given, then every one a refresh issued.
     private var tokens: Set<String>
@@ -59,6 +61,7 @@ public class FakeMetaGraph: @unchecked Sendable {
     init(platform: Platform, userID: String, token: String, quotaTotal: Int) throws {
         self.platform = platform
         self.userID = userID
+        self.token = token
         tokens = [token]
         self.quotaTotal = quotaTotal
         // Weak: a request that arrives after a test let go of its fake (a timed-out client's) is

@@ -47,84 +47,18 @@ struct ManyWorkersTests {
         web.root = site.directory.appendingPathComponent("feeds")
         var config = try #require(site.read("syndicate.toml")).replacingOccurrences(of: "public_url = \"\"", with: "public_url = \"\(web.baseURL)/\"")
         config = String(config[..<config.range(of: "# Destinations are disabled")!.lowerBound])
-        config += """
+        let destinations = DestinationFixture([
+            .mastodon(mastodon), .bluesky(bluesky), .x(x), .letterboxd(letterboxd), .linkhub(links), .micropub(micropub),
+            .webhook(webhook), .command(run: ["/bin/sh", "scripts/post.sh"]), .instagram(instagram), .threads(threads),
+        ], ledgerPassword: PostgresServer.password)
+        try site.write("syndicate.toml", config + """
         [ledger]
         url = "\(postgres.url(database: database))"
         lease = "2s"
 
-        [[destination]]
-        name = "mastodon"
-        kind = "mastodon"
-        base_url = "\(mastodon.baseURL)"
-        [[destination]]
-        name = "bluesky"
-        kind = "bluesky"
-        base_url = "\(bluesky.baseURL)"
-        [[destination]]
-        name = "x"
-        kind = "x"
-        base_url = "\(x.baseURL)"
-        [[destination]]
-        name = "letterboxd"
-        kind = "letterboxd"
-        base_url = "\(letterboxd.baseURL)"
-        [[destination]]
-        name = "links"
-        kind = "linkhub"
-        base_url = "\(links.baseURL)"
-        [[destination]]
-        name = "blog"
-        kind = "micropub"
-        me = "\(micropub.homeURL)"
-        [[destination]]
-        name = "chat"
-        kind = "webhook"
-        format = "json"
-        [[destination]]
-        name = "script"
-        kind = "command"
-        run = ["/bin/sh", "scripts/post.sh"]
-        [[destination]]
-        name = "ig"
-        kind = "instagram"
-        base_url = "\(instagram.baseURL)"
-        [[destination]]
-        name = "th"
-        kind = "threads"
-        base_url = "\(threads.baseURL)"
-        """
-        try site.write("syndicate.toml", config)
-        try site.write("credentials", """
-        [ledger]
-        password = "\(PostgresServer.password)"
-        [mastodon]
-        access_token = "m-token"
-        [bluesky]
-        identifier = "critic.test"
-        app_password = "b-pass"
-        [x]
-        consumer_key = "ck"
-        consumer_secret = "cs"
-        access_token = "at"
-        access_token_secret = "ats"
-        [letterboxd]
-        username = "lb-member"
-        password = "l-pass"
-        client_id = "cid"
-        client_secret = "csec"
-        [links]
-        token = "h-token"
-        [blog]
-        token = "mp-token"
-        [chat]
-        url = "\(webhook.baseURL)/hook"
-        [ig]
-        user_id = "\(instagram.userID)"
-        access_token = "ig-token"
-        [th]
-        user_id = "\(threads.userID)"
-        access_token = "th-token"
+        \(destinations.config)
         """)
+        try site.write("credentials", destinations.credentials)
         chmod(site.directory.appendingPathComponent("credentials").path, 0o600)
         let env = ["SYNDICATE_NOW": TemporarySite.sampleBuildDate, "NO_COLOR": "1"]
         // The cards Instagram and Threads post.

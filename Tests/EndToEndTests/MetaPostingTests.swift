@@ -30,25 +30,9 @@ struct MetaPostingTests {
         let instagram = try FakeInstagram(token: igToken)
         let threads = try FakeThreads(token: thToken)
         let web = try FakeWebServer()
-        let site = try TemporarySite.posting(reviews: 0, destinations: """
-        [[destination]]
-        name = "ig"
-        kind = "instagram"
-        base_url = "\(instagram.baseURL)"
-
-        [[destination]]
-        name = "th"
-        kind = "threads"
-        base_url = "\(threads.baseURL)"
-        """, post: "timeout = \"\(timeout)\"", credentials: """
-        [ig]
-        user_id = "\(instagram.userID)"
-        access_token = "\(igToken)"
-
-        [th]
-        user_id = "\(threads.userID)"
-        access_token = "\(thToken)"
-        """, feeds: "public_url = \"\(web.baseURL)/\"")
+        let destinations = DestinationFixture([.instagram(instagram), .threads(threads)])
+        let site = try TemporarySite.posting(reviews: 0, destinations: destinations.config, post: "timeout = \"\(timeout)\"",
+                                             credentials: destinations.credentials, feeds: "public_url = \"\(web.baseURL)/\"")
         web.root = site.directory.appendingPathComponent("feeds")
         try site.write("static/images/flow.jpg", try Data(contentsOf: repositoryRoot().appendingPathComponent("static/images/flow.jpg")))
         try site.review("2025-02-01-plain.md", """

@@ -6,12 +6,14 @@ private let hookSecret = "whsec-RECOGNISABLE-4242-secret"
 private let env = ["NO_COLOR": "1", "SYNDICATE_NOW": "2025-11-24T16:00:00Z"]
 
 private func hookSite(_ server: FakeServer, reviews: Int = 2, hub: FakeServer? = nil, format: String = "json") throws -> TemporarySite {
-    try TemporarySite.posting(reviews: reviews, destinations: """
-    [[destination]]
-    name = "hook"
-    kind = "webhook"
-    format = "\(format)"
-    """, credentials: "[hook]\nurl = \"\(server.baseURL)/hooks/\(hookSecret)\"\n", hub: hub.map { $0.baseURL + "/hub" } ?? "")
+    let destinations = DestinationFixture([hookDestination(server, format: format)])
+    return try TemporarySite.posting(reviews: reviews, destinations: destinations.config, credentials: destinations.credentials,
+                                     hub: hub.map { $0.baseURL + "/hub" } ?? "")
+}
+
+/// The webhook destination of these tests: `hook`, with the secret in its URL.
+private func hookDestination(_ server: FakeServer, format: String = "json") -> DestinationFixture.Entry {
+    .webhook(server, name: "hook", path: "/hooks/\(hookSecret)", format: format)
 }
 
 private func statusJSON(_ site: TemporarySite) throws -> [[String: Any]] {
@@ -167,31 +169,9 @@ struct PostCommandTests {
         instagram.publishTimesOutAfterTakingEffect = 30
         threads.publishTimesOutAfterTakingEffect = 30
         let web = try FakeWebServer()
-        let site = try TemporarySite.posting(reviews: 2, destinations: """
-        [[destination]]
-        name = "hook"
-        kind = "webhook"
-        format = "json"
-
-        [[destination]]
-        name = "ig"
-        kind = "instagram"
-        base_url = "\(instagram.baseURL)"
-
-        [[destination]]
-        name = "th"
-        kind = "threads"
-        base_url = "\(threads.baseURL)"
-        """, credentials: """
-        [hook]
-        url = "\(hook.baseURL)/hooks/\(hookSecret)"
-        [ig]
-        user_id = "\(instagram.userID)"
-        access_token = "ig-token"
-        [th]
-        user_id = "\(threads.userID)"
-        access_token = "th-token"
-        """, hub: hub.baseURL + "/hub", feeds: "public_url = \"\(web.baseURL)/\"")
+        let destinations = DestinationFixture([hookDestination(hook), .instagram(instagram), .threads(threads)])
+        let site = try TemporarySite.posting(reviews: 2, destinations: destinations.config, credentials: destinations.credentials,
+                                             hub: hub.baseURL + "/hub", feeds: "public_url = \"\(web.baseURL)/\"")
         web.root = site.directory.appendingPathComponent("feeds")
         // Each review gets an image, so a card for Instagram and Threads to fetch.
         try site.write("static/images/flow.jpg", try Data(contentsOf: repositoryRoot().appendingPathComponent("static/images/flow.jpg")))
@@ -279,12 +259,7 @@ struct PostCommandTests {
     }
 
     @Test func commandDestination() throws {
-        let site = try TemporarySite.posting(reviews: 3, destinations: """
-        [[destination]]
-        name = "script"
-        kind = "command"
-        run = ["/bin/sh", "scripts/post.sh"]
-        """)
+        let site = try TemporarySite.posting(reviews: 3, destinations: DestinationFixture([.command(run: ["/bin/sh", "scripts/post.sh"])]).config)
         // Review 0 posts, review 1 asks for a retry, review 2 fails for good.
         try FakeCommand.install(in: site, at: "scripts/post.sh", answers: [
             "r0000": .init(status: 0, line: "https://elsewhere.test/$SYNDICATE_REVIEW"),

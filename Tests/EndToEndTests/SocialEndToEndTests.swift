@@ -12,35 +12,9 @@ struct SocialEndToEndTests {
         let site = try TemporarySite.sampleCopy()
         var config = try #require(site.read("syndicate.toml"))
         config = String(config[..<config.range(of: "# Destinations are disabled")!.lowerBound])
-        config += """
-        [[destination]]
-        name = "mastodon"
-        kind = "mastodon"
-        base_url = "\(mastodon.baseURL)"
-
-        [[destination]]
-        name = "bluesky"
-        kind = "bluesky"
-        base_url = "\(bluesky.baseURL)"
-
-        [[destination]]
-        name = "x"
-        kind = "x"
-        base_url = "\(x.baseURL)"
-        """
-        try site.write("syndicate.toml", config)
-        try site.write("credentials", """
-        [mastodon]
-        access_token = "\(mastodon.token)"
-        [bluesky]
-        identifier = "\(bluesky.identifier)"
-        app_password = "\(bluesky.password)"
-        [x]
-        consumer_key = "ck"
-        consumer_secret = "cs-RECOGNISABLE"
-        access_token = "at"
-        access_token_secret = "ats-RECOGNISABLE"
-        """)
+        let destinations = DestinationFixture([.mastodon(mastodon), .bluesky(bluesky), .x(x)])
+        try site.write("syndicate.toml", config + destinations.config)
+        try site.write("credentials", destinations.credentials)
         chmod(site.directory.appendingPathComponent("credentials").path, 0o600)
         let env = ["SYNDICATE_NOW": TemporarySite.sampleBuildDate, "NO_COLOR": "1"]
 
@@ -82,66 +56,13 @@ struct EveryKindEndToEndTests {
         let site = try TemporarySite.sampleCopy()
         var config = try #require(site.read("syndicate.toml"))
         config = String(config[..<config.range(of: "# Destinations are disabled")!.lowerBound])
-        config += """
-        [[destination]]
-        name = "mastodon"
-        kind = "mastodon"
-        base_url = "\(mastodon.baseURL)"
-        [[destination]]
-        name = "bluesky"
-        kind = "bluesky"
-        base_url = "\(bluesky.baseURL)"
-        [[destination]]
-        name = "x"
-        kind = "x"
-        base_url = "\(x.baseURL)"
-        [[destination]]
-        name = "letterboxd"
-        kind = "letterboxd"
-        base_url = "\(letterboxd.baseURL)"
-        content = "full"
-        [[destination]]
-        name = "links"
-        kind = "linkhub"
-        base_url = "\(hub.baseURL)"
-        keep = 3
-        [[destination]]
-        name = "blog"
-        kind = "micropub"
-        me = "\(micropub.homeURL)"
-        [[destination]]
-        name = "chat"
-        kind = "webhook"
-        format = "json"
-        [[destination]]
-        name = "script"
-        kind = "command"
-        run = ["/bin/sh", "-c", "cat > /dev/null; echo https://elsewhere.test/$SYNDICATE_REVIEW"]
-        """
-        try site.write("syndicate.toml", config)
-        try site.write("credentials", """
-        [mastodon]
-        access_token = "m-token"
-        [bluesky]
-        identifier = "critic.test"
-        app_password = "b-pass"
-        [x]
-        consumer_key = "ck"
-        consumer_secret = "cs"
-        access_token = "at"
-        access_token_secret = "ats"
-        [letterboxd]
-        username = "lb-member"
-        password = "l-pass"
-        client_id = "cid"
-        client_secret = "csec"
-        [links]
-        token = "h-token"
-        [blog]
-        token = "mp-token"
-        [chat]
-        url = "\(webhook.baseURL)/hook"
-        """)
+        let destinations = DestinationFixture([
+            .mastodon(mastodon), .bluesky(bluesky), .x(x), .letterboxd(letterboxd).with("content = \"full\""),
+            .linkhub(hub).with("keep = 3"), .micropub(micropub), .webhook(webhook),
+            .command(run: ["/bin/sh", "-c", "cat > /dev/null; echo https://elsewhere.test/$SYNDICATE_REVIEW"]),
+        ])
+        try site.write("syndicate.toml", config + destinations.config)
+        try site.write("credentials", destinations.credentials)
         chmod(site.directory.appendingPathComponent("credentials").path, 0o600)
         let env = ["SYNDICATE_NOW": TemporarySite.sampleBuildDate, "NO_COLOR": "1"]
 
