@@ -51,10 +51,15 @@ struct ManyWorkersTests {
             .mastodon(mastodon), .bluesky(bluesky), .x(x), .letterboxd(letterboxd), .linkhub(links), .micropub(micropub),
             .webhook(webhook), .command(run: ["/bin/sh", "scripts/post.sh"]), .instagram(instagram), .threads(threads),
         ], ledgerPassword: PostgresServer.password)
+        // A lease of 5 s, not the shortest (2 s): one write in flight per destination holds
+        // only while a live worker renews its lease in time (every third of it). With 2 s the
+        // test saw two writes at once in 1 of 27 runs beside a parallel build, which a worker
+        // left unscheduled for over a second, its request still open, explains. Killed
+        // workers' leases still run out within seconds.
         try site.write("syndicate.toml", config + """
         [ledger]
         url = "\(postgres.url(database: database))"
-        lease = "2s"
+        lease = "5s"
 
         \(destinations.config)
         """)
