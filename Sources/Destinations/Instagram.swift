@@ -13,7 +13,7 @@ public struct InstagramDestination: DestinationKind {
     public static let baseURLRule = BaseURLRule.defaulted("https://graph.instagram.com/v21.0")
     public static func options(_ table: inout ConfigTable) {}
 
-    static let platform = MetaPlatform(kind: kindName, containerEdge: "media", publishEdge: "media_publish", statusField: "status_code",
+    static let platform = MetaPlatform(kind: kindName, containerEdge: "media", textField: "caption", publishEdge: "media_publish", statusField: "status_code",
                                        statusFields: "status_code,status", quotaEdge: "content_publishing_limit",
                                        refreshGrant: "ig_refresh_token")
 

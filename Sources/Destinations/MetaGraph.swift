@@ -13,8 +13,12 @@ import Reviews
 struct MetaPlatform: Sendable {
     /// The destination kind, which also names the checkpoint and the token cache.
     var kind: String
-    /// `POST /{user_id}/EDGE` makes a container.
+    /// `POST /{user_id}/EDGE` makes a container; `GET` of the same edge lists the account's
+    /// posts, newest first (`/media`, `/threads`).
     var containerEdge: String
+    /// The field of the post's text: what the container was made with and what the list of
+    /// posts answers (`caption`, `text`).
+    var textField: String
     /// `POST /{user_id}/EDGE` publishes one.
     var publishEdge: String
     /// The container field that holds `IN_PROGRESS`, `FINISHED`, `PUBLISHED`, ….
@@ -154,19 +158,30 @@ final class MetaGraph: Sendable {
 
     // MARK: Delivering
 
-    /// What the checkpoint of a delivery holds: its container's id.
+    /// What the checkpoint of a delivery holds: its container's id, then `@` and when it was
+    /// made (Unix seconds; checkpoints written before that was kept have the id alone).
     private var checkpointPrefix: String { platform.kind + "-container:" }
 
+    /// How much earlier than the container a post found for it may be stamped: Meta's clock
+    /// and this machine's may disagree by a few minutes.
+    static let clockSkew: TimeInterval = 5 * 60
+
     /// One attempt: the container of an earlier attempt read first (`PUBLISHED` → posted,
-    /// never published again; `FINISHED` → published; `IN_PROGRESS` → waited for;
-    /// `ERROR`/`EXPIRED` → a new one), else a new container, committed as the delivery's
-    /// checkpoint before it is published.
+    /// never published again, its post looked up in the account's recent posts;
+    /// `FINISHED` → published; `IN_PROGRESS` → waited for; `ERROR`/`EXPIRED` → a new one),
+    /// else a new container, committed with when it was made as the delivery's checkpoint
+    /// before it is published.
     func deliver(_ delivery: OutgoingDelivery, form: [String: String]) async -> SendResult {
         var container: String?
         if let saved = delivery.checkpoint.value, saved.hasPrefix(checkpointPrefix) {
-            let id = String(saved.dropFirst(checkpointPrefix.count))
+            var id = String(saved.dropFirst(checkpointPrefix.count))
+            var made = delivery.createdAt
+            if let at = id.lastIndex(of: "@"), let seconds = Int(id[id.index(after: at)...]) {
+                made = Date(timeIntervalSince1970: Double(seconds))
+                id = String(id[..<at])
+            }
             switch await waitForContainer(id) {
-            case .published: return .posted(remoteID: nil, remoteURL: nil, httpStatus: 200)
+            case .published: return await publishedPost(text: form[platform.textField], madeAt: made)
             case .finished: container = id
             case .failed: container = nil
             case .settled(let result): return result
@@ -180,17 +195,18 @@ final class MetaGraph: Sendable {
         }
         if container == nil {
             let created: String
+            let made = clock()
             switch await createContainer(form) {
             case .success(let id): created = id
             case .failure(let failure): return failure.result
             }
-            guard delivery.checkpoint.save(checkpointPrefix + created) else {
+            guard delivery.checkpoint.save(checkpointPrefix + created + "@" + String(Int(made.timeIntervalSince1970.rounded(.down)))) else {
                 // Without the id kept, a publish whose answer is lost could not be checked.
                 return .retryable(message: "cannot keep the container id in the ledger", httpStatus: nil, notBefore: nil, errorClass: "not_sent")
             }
             switch await waitForContainer(created) {
             case .finished: container = created
-            case .published: return .posted(remoteID: nil, remoteURL: nil, httpStatus: 200)
+            case .published: return await publishedPost(text: form[platform.textField], madeAt: made)
             case .failed(let reason):
                 return .retryable(message: "\(platform.containerEdge) container \(reason): a new one next attempt", httpStatus: nil,
                                   notBefore: nil, errorClass: "retryable")
@@ -280,6 +296,31 @@ final class MetaGraph: Sendable {
         let permalink = try? await http.send(request("GET", "\(baseURL)/\(OAuth1Signer.percent(media))?fields=permalink"))
         let link = permalink.flatMap { $0.isSuccess ? (try? JSONSerialization.jsonObject(with: $0.body)) as? [String: Any] : nil }?["permalink"] as? String
         return .posted(remoteID: media, remoteURL: link, httpStatus: response.status)
+    }
+
+    /// A container found `PUBLISHED` does not name its post: the post is looked up, once, in
+    /// the account's recent posts (`GET /{user_id}/{containerEdge}?fields=id,TEXT,permalink,
+    /// timestamp&limit=25`, answered `{"data": [...], "paging": ...}`). It is the newest whose
+    /// text is exactly the one sent and whose `timestamp` is not before the container was made
+    /// (less `clockSkew`). Posted either way: found, with its id and permalink; not found, or
+    /// the lookup failed in any way, with both unknown. Never published, failed or retried.
+    private func publishedPost(text: String?, madeAt made: Date) async -> SendResult {
+        let unknown = SendResult.posted(remoteID: nil, remoteURL: nil, httpStatus: 200)
+        guard let text else { return unknown }
+        let url = "\(baseURL)/\(userID)/\(platform.containerEdge)?fields=id,\(platform.textField),permalink,timestamp&limit=25"
+        guard let response = try? await http.send(request("GET", url)), response.isSuccess,
+              let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any],
+              let posts = object["data"] as? [[String: Any]] else { return unknown }
+        let earliest = made.addingTimeInterval(-Self.clockSkew)
+        var found: (id: String, permalink: String?, at: Date)?
+        for post in posts {
+            guard let id = post["id"] as? String, !id.isEmpty, post[platform.textField] as? String == text,
+                  let stamp = post["timestamp"] as? String, let at = SiteDate.parse(stamp, timeZone: .gmt), at >= earliest,
+                  found.map({ at > $0.at }) ?? true else { continue }
+            found = (id, (post["permalink"] as? String).flatMap { $0.isEmpty ? nil : $0 }, at)
+        }
+        guard let found else { return unknown }
+        return .posted(remoteID: found.id, remoteURL: found.permalink, httpStatus: 200)
     }
 
     // MARK: Errors

@@ -14,7 +14,7 @@ public struct ThreadsDestination: DestinationKind {
     public static let baseURLRule = BaseURLRule.defaulted("https://graph.threads.net/v1.0")
     public static func options(_ table: inout ConfigTable) {}
 
-    static let platform = MetaPlatform(kind: kindName, containerEdge: "threads", publishEdge: "threads_publish", statusField: "status",
+    static let platform = MetaPlatform(kind: kindName, containerEdge: "threads", textField: "text", publishEdge: "threads_publish", statusField: "status",
                                        statusFields: "status,error_message", quotaEdge: "threads_publishing_limit",
                                        refreshGrant: "th_refresh_token")
 

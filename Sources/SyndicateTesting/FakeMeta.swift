@@ -4,8 +4,8 @@ import HTTP
 
 /// Strict fakes of Meta's publishing APIs (Instagram API with Instagram Login, Threads API),
 /// built on `FakeServer`: the two-step container flow, the container's status going
-/// `IN_PROGRESS` → `FINISHED` → `PUBLISHED`, the publishing quota, the token refresh, and
-/// errors in Meta's shape (`{"error": {"message", "type", "code", "error_subcode"}}`). Like
+/// `IN_PROGRESS` → `FINISHED` → `PUBLISHED`, the account's list of its posts, the publishing
+/// quota, the token refresh, and errors in Meta's shape (`{"error": {"message", "type", "code", "error_subcode"}}`). Like
 /// the real services they fetch `image_url` themselves and refuse what is not a JPEG, not
 /// between 4:5 and 1.91:1, or over 8 MB.
 public class FakeMetaGraph: @unchecked Sendable {
@@ -17,8 +17,10 @@ public class FakeMetaGraph: @unchecked Sendable {
         var statusField: String
         var quotaEdge: String
         var refreshGrant: String
-        /// The caption's field and its limit, counted the service's way.
+        /// The caption's field (in a container and in the list of posts).
         var textField: String
+        /// The fields a post of the list of posts can be asked for.
+        var postFields: Set<String>
         var permalinkHost: String
     }
 
@@ -31,7 +33,9 @@ public class FakeMetaGraph: @unchecked Sendable {
     private var tokens: Set<String>
     private var containers: [String: Container] = [:]
     private var order: [String] = []
-    private var media: [(id: String, container: String)] = []
+    private var media: [(id: String, container: String, timestamp: Date)] = []
+    /// Posts deleted since (by hand, in the app): gone from the list and from `GET /{id}`.
+    private var deleted: Set<String> = []
     /// Posts published in the quota's window (they count against `quotaTotal`).
     public var quotaUsed = 0
     public var quotaTotal: Int
@@ -40,6 +44,12 @@ public class FakeMetaGraph: @unchecked Sendable {
     /// The next publish takes effect, then its answer is held this many seconds (longer than
     /// the client waits): a publish that timed out having worked.
     public var publishTimesOutAfterTakingEffect: Double?
+    /// The list of the account's posts (`GET /{user_id}/media`, `/threads`) answers a transient
+    /// error (HTTP 500, code 2) while this is set.
+    public var recentPostsFail = false
+    /// The service's clock, which stamps each post's `timestamp`; nil: the real time. Tests
+    /// that pin `SYNDICATE_NOW` set it to match.
+    public var now: Date?
     /// Answers to use instead of the normal behaviour for the next container requests, in order.
     public var scripted: [FakeResponse] = []
     /// The same for publish requests (counted, but without effect).
@@ -76,6 +86,20 @@ public class FakeMetaGraph: @unchecked Sendable {
 
     /// The containers published, in order: each is one post on the service.
     public var published: [Container] { lock.withLock { media.map { containers[$0.container]! } } }
+
+    /// The permalink of the post a container became, nil while it is not published.
+    public func permalink(of container: Container) -> String? {
+        lock.withLock { media.firstIndex { $0.container == container.id }.map(permalink(index:)) }
+    }
+
+    private func permalink(index: Int) -> String { "https://\(platform.permalinkHost)/p/fake\(index)/" }
+
+    /// Deletes the post a container became, as its author can in the app.
+    public func deletePost(of container: Container) {
+        lock.withLock {
+            if let post = media.first(where: { $0.container == container.id }) { deleted.insert(post.id) }
+        }
+    }
 
     /// Every publish request received, whatever its answer.
     public var publishRequests: Int { lock.withLock { containers.values.map(\.publishRequests).reduce(0, +) } }
@@ -124,6 +148,8 @@ public class FakeMetaGraph: @unchecked Sendable {
             return lock.withLock {
                 .json(200, "{\"data\":[{\"quota_usage\":\(quotaUsed),\"config\":{\"quota_total\":\(quotaTotal),\"quota_duration\":86400}}]}")
             }
+        case ("GET", true, platform.containerEdge):
+            return recentPosts(fields: fields["fields"] ?? "id", limit: fields["limit"])
         case ("POST", true, platform.containerEdge):
             if let next = lock.withLock({ scripted.isEmpty ? nil : scripted.removeFirst() }) { return next }
             return create(fields)
@@ -217,7 +243,7 @@ public class FakeMetaGraph: @unchecked Sendable {
                 container.status = "PUBLISHED"
                 quotaUsed += 1
                 let mediaID = String(18_000_000_000_000_000 + media.count)
-                media.append((mediaID, id))
+                media.append((mediaID, id, now ?? Date()))
                 let answer = FakeResponse.json(200, "{\"id\":\"\(mediaID)\"}")
                 if let hold = publishTimesOutAfterTakingEffect {
                     publishTimesOutAfterTakingEffect = nil
@@ -233,8 +259,8 @@ public class FakeMetaGraph: @unchecked Sendable {
     /// `GET /{id}`: a container's status, or a published post's permalink.
     private func read(_ id: String, fields: String) -> FakeResponse {
         lock.withLock {
-            if let index = media.firstIndex(where: { $0.id == id }) {
-                return .json(200, "{\"id\":\"\(id)\",\"permalink\":\"https://\(platform.permalinkHost)/p/fake\(index)/\"}")
+            if let index = media.firstIndex(where: { $0.id == id }), !deleted.contains(id) {
+                return .json(200, "{\"id\":\"\(id)\",\"permalink\":\"\(permalink(index: index))\"}")
             }
             guard var container = containers[id] else {
                 return Self.error(code: 100, subcode: 33, message: "Unsupported get request. Object with ID '\(id)' does not exist.",
@@ -252,6 +278,61 @@ public class FakeMetaGraph: @unchecked Sendable {
         }
     }
 
+    /// `GET /{user_id}/{containerEdge}?fields=…&limit=N`: the posts published and not deleted,
+    /// newest first, at most `limit` (default 25, at most 100), each with the fields asked for
+    /// (`id` always), in Meta's shape: `{"data": [...], "paging": {"cursors": {...}}}`, the
+    /// `timestamp` written like `2025-03-11T13:30:00+0000`. A field the service does not have
+    /// is refused as it refuses it.
+    private func recentPosts(fields: String, limit: String?) -> FakeResponse {
+        let asked = fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let unknown = asked.first(where: { !platform.postFields.contains($0) }) {
+            return Self.error(code: 100, message: "(#100) Tried accessing nonexisting field (\(unknown)) on node type (\(platform.kind == "instagram" ? "IGMedia" : "ThreadsMedia"))",
+                              type: "OAuthException")
+        }
+        let count: Int
+        if let limit {
+            guard let value = Int(limit), value > 0 else { return Self.error(code: 100, message: "(#100) The parameter limit must be a positive integer.") }
+            count = min(value, 100)
+        } else {
+            count = 25
+        }
+        return lock.withLock {
+            if recentPostsFail {
+                return .json(500, "{\"error\":{\"message\":\"An unexpected error has occurred. Please retry your request later.\",\"type\":\"OAuthException\",\"is_transient\":true,\"code\":2,\"fbtrace_id\":\"AbCdEfGh\"}}")
+            }
+            let stamp = DateFormatter()
+            stamp.locale = Locale(identifier: "en_US_POSIX")
+            stamp.timeZone = TimeZone(identifier: "UTC")
+            stamp.dateFormat = "yyyy-MM-dd'T'HH:mm:ssZ"
+            let posts = media.enumerated().filter { !deleted.contains($0.element.id) }
+                .sorted { $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp > $1.element.timestamp : $0.offset > $1.offset }
+            let page = posts.prefix(count).map { index, post -> [String: Any] in
+                var entry: [String: Any] = ["id": post.id]
+                for field in asked {
+                    switch field {
+                    case platform.textField: entry[field] = containers[post.container]?.fields[platform.textField]
+                    case "permalink": entry[field] = permalink(index: index)
+                    case "timestamp": entry[field] = stamp.string(from: post.timestamp)
+                    case "media_type": entry[field] = platform.kind == "threads" && containers[post.container]?.fields["media_type"] == "TEXT" ? "TEXT_POST" : "IMAGE"
+                    case "username": entry[field] = "critic"
+                    default: break
+                    }
+                }
+                return entry
+            }
+            var answer: [String: Any] = ["data": page]
+            if let first = page.first?["id"] as? String, let last = page.last?["id"] as? String {
+                var paging: [String: Any] = ["cursors": ["before": Data(first.utf8).base64EncodedString(), "after": Data(last.utf8).base64EncodedString()]]
+                if posts.count > page.count {
+                    paging["next"] = "\(baseURL)/\(userID)/\(platform.containerEdge)?fields=\(asked.joined(separator: ","))&limit=\(count)&after=\(Data(last.utf8).base64EncodedString())"
+                }
+                answer["paging"] = paging
+            }
+            let body = (try? JSONSerialization.data(withJSONObject: answer, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return FakeResponse(status: 200, headers: [("Content-Type", "application/json; charset=UTF-8")], body: body)
+        }
+    }
+
     /// Marks a container as Meta does when it cannot be used (`ERROR`, `EXPIRED`).
     public func setStatus(_ status: String, ofContainer id: String) {
         lock.withLock { containers[id]?.status = status }
@@ -263,6 +344,7 @@ public final class FakeInstagram: FakeMetaGraph, @unchecked Sendable {
     public init(userID: String = "17841400000000001", token: String) throws {
         try super.init(platform: Platform(kind: "instagram", containerEdge: "media", publishEdge: "media_publish", statusField: "status_code",
                                           quotaEdge: "content_publishing_limit", refreshGrant: "ig_refresh_token", textField: "caption",
+                                          postFields: ["id", "caption", "permalink", "timestamp", "media_type", "username"],
                                           permalinkHost: "www.instagram.com"),
                        userID: userID, token: token, quotaTotal: 100)
     }
@@ -273,6 +355,7 @@ public final class FakeThreads: FakeMetaGraph, @unchecked Sendable {
     public init(userID: String = "26000000000000001", token: String) throws {
         try super.init(platform: Platform(kind: "threads", containerEdge: "threads", publishEdge: "threads_publish", statusField: "status",
                                           quotaEdge: "threads_publishing_limit", refreshGrant: "th_refresh_token", textField: "text",
+                                          postFields: ["id", "text", "permalink", "timestamp", "media_type", "username"],
                                           permalinkHost: "www.threads.net"),
                        userID: userID, token: token, quotaTotal: 250)
     }

@@ -11,6 +11,9 @@ private func text(_ value: Any?) -> String { value as? String ?? "" }
 
 private func at(_ time: String) -> [String: String] { env.merging(["SYNDICATE_NOW": time]) { $1 } }
 
+/// An instant written like `SYNDICATE_NOW`, for the fakes' clocks.
+private func instant(_ time: String) -> Date { ISO8601DateFormatter().date(from: time)! }
+
 /// Issue 14: Instagram and Threads against the real binary and strict fakes that fetch the
 /// card from the site's own (fake) web server.
 @Suite("Instagram and Threads, end to end", .serialized)
@@ -18,7 +21,9 @@ struct MetaPostingTests {
     let binary = syndicateBinary()
 
     /// The fakes, the site's web server and a site with `flow` (an image, so a card) and
-    /// `plain` (none), posting to both kinds.
+    /// `plain` (none), posting to both kinds (and, with `secondInstagram`, to a second
+    /// Instagram destination of that name on the same account). The fakes' clocks read the
+    /// time `env` pins.
     struct World {
         let instagram: FakeInstagram
         let threads: FakeThreads
@@ -26,11 +31,14 @@ struct MetaPostingTests {
         let site: TemporarySite
     }
 
-    func world(timeout: String = "20s") throws -> World {
+    func world(timeout: String = "20s", secondInstagram: String? = nil) throws -> World {
         let instagram = try FakeInstagram(token: igToken)
         let threads = try FakeThreads(token: thToken)
+        instagram.now = instant(env["SYNDICATE_NOW"]!)
+        threads.now = instagram.now
         let web = try FakeWebServer()
-        let destinations = DestinationFixture([.instagram(instagram), .threads(threads)])
+        let destinations = DestinationFixture([.instagram(instagram), .threads(threads)]
+                                              + (secondInstagram.map { [.instagram(instagram, name: $0)] } ?? []))
         let site = try TemporarySite.posting(reviews: 0, destinations: destinations.config, post: "timeout = \"\(timeout)\"",
                                              credentials: destinations.credentials, feeds: "public_url = \"\(web.baseURL)/\"")
         web.root = site.directory.appendingPathComponent("feeds")
@@ -66,6 +74,12 @@ struct MetaPostingTests {
         rows.first { $0["destination"] as? String == destination && ($0["review"] as? String ?? $0["slug"] as? String) == review }
     }
 
+    /// The requests for the account's list of posts (`GET /{user_id}/media`, `/threads`).
+    func lookups(_ fake: FakeMetaGraph) -> [RecordedRequest] {
+        let edge = fake.platform.kind == "instagram" ? "media" : "threads"
+        return fake.server.requests.filter { $0.method == "GET" && $0.path.hasSuffix("/\(fake.userID)/\(edge)") }
+    }
+
     @Test func aPublishThatTimedOutHavingTakenEffectIsNeverPublishedAgain() throws {
         let w = try world(timeout: "5s")
         w.instagram.publishTimesOutAfterTakingEffect = 8
@@ -87,6 +101,21 @@ struct MetaPostingTests {
         #expect(row(rows, "ig", "flow")?["state"] as? String == "posted", "\(rows)")
         #expect(row(rows, "th", "flow")?["state"] as? String == "posted", "\(rows)")
         #expect(row(rows, "th", "plain")?["state"] as? String == "posted")
+        // The post of the publish that timed out was found in the account's recent posts, so
+        // each delivery has its post's URL; looked up once, with the token in the header only.
+        for (fake, name) in [(w.instagram, "ig"), (w.threads, "th")] as [(FakeMetaGraph, String)] {
+            for post in fake.published {
+                let review = post.fields["image_url"] == nil ? "plain" : "flow"
+                let url = try #require(fake.permalink(of: post))
+                #expect(row(rows, name, review)?["remote_url"] as? String == url, "\(name) \(review): \(rows)")
+            }
+            let lookups = lookups(fake)
+            #expect(lookups.count == 1, "\(fake.platform.kind): one lookup, by the attempt that found the container PUBLISHED")
+            let fields = fake.platform.kind == "instagram" ? "id,caption,permalink,timestamp" : "id,text,permalink,timestamp"
+            #expect(lookups.first?.query == "fields=\(fields)&limit=25", "\(lookups.map(\.query))")
+            #expect(lookups.first?.header("Authorization") == "Bearer " + fake.token)
+        }
+        #expect(second.stderr.contains("posted flow → ig: https://www.instagram.com/p/fake0/"), "\(second.stderr)")
         let dead = try #require(row(rows, "ig", "plain"))
         #expect(dead["state"] as? String == "dead")
         #expect(text(dead["last_error"]).contains("Instagram posts need an image"), "\(dead)")
@@ -107,6 +136,63 @@ struct MetaPostingTests {
                        String(decoding: try JSONSerialization.data(withJSONObject: rows), as: UTF8.self)] {
             #expect(!output.contains(igToken) && !output.contains(thToken), "a token leaked")
         }
+    }
+
+    /// The lookup of a `PUBLISHED` container's post fails (a 500 here): the delivery is
+    /// `posted` all the same, its URL unknown, and nothing is published again.
+    @Test func aPostThatCannotBeLookedUpIsPostedWithoutItsURL() throws {
+        let w = try world(timeout: "5s")
+        w.instagram.publishTimesOutAfterTakingEffect = 8
+        w.threads.publishTimesOutAfterTakingEffect = 8
+        _ = try run(binary, ["post", "--site", w.site.directory.path], environment: env)
+        #expect(w.instagram.published.count == 1 && w.threads.published.count == 2, "the publishes took effect")
+        w.instagram.recentPostsFail = true
+        w.threads.recentPostsFail = true
+
+        let second = try run(binary, ["post", "--site", w.site.directory.path], environment: at("2025-11-24T17:00:00Z"))
+        #expect(second.status == 0, "nothing became dead or unknown: \(second.stdout)\(second.stderr)")
+        let rows = try status(w.site)
+        for (fake, name) in [(w.instagram, "ig"), (w.threads, "th")] as [(FakeMetaGraph, String)] {
+            // The first publish is the one whose answer was held past the timeout.
+            for (index, post) in fake.published.enumerated() {
+                let review = post.fields["image_url"] == nil ? "plain" : "flow"
+                let delivery = try #require(row(rows, name, review))
+                #expect(delivery["state"] as? String == "posted", "\(name) \(review): \(delivery)")
+                #expect(delivery["remote_url"] as? String == (index == 0 ? nil : fake.permalink(of: post)), "\(name) \(review): \(delivery)")
+                #expect(post.publishRequests == 1, "\(name) \(review): published once")
+            }
+            #expect(lookups(fake).count == 1, "\(fake.platform.kind): looked up once, not retried")
+        }
+        #expect(w.instagram.publishRequests == 1 && w.threads.publishRequests == 2)
+        #expect(w.instagram.allContainers.count == 1, "no new container")
+    }
+
+    /// A post with the same caption published before the container was made is not the
+    /// container's: here the container's own post was deleted before the next attempt looked,
+    /// so the only post with its caption is an older one, which must not be taken for it.
+    @Test func anEarlierPostWithTheSameCaptionIsNotTakenForTheContainers() throws {
+        let w = try world(timeout: "5s", secondInstagram: "ig2")
+        w.instagram.now = instant("2025-11-24T10:00:00Z")
+        _ = try run(binary, ["post", "--to", "ig", "--site", w.site.directory.path], environment: at("2025-11-24T10:00:00Z"))
+        let earlier = try #require(w.instagram.published.first)
+
+        w.instagram.now = instant("2025-11-24T16:00:00Z")
+        w.instagram.publishTimesOutAfterTakingEffect = 8
+        _ = try run(binary, ["post", "--to", "ig2", "--site", w.site.directory.path], environment: env)
+        #expect(w.instagram.published.count == 2, "the publish took effect")
+        let later = try #require(w.instagram.published.last)
+        #expect(later.fields["caption"] == earlier.fields["caption"], "the same caption twice")
+        w.instagram.deletePost(of: later)
+
+        let third = try run(binary, ["post", "--to", "ig2", "--site", w.site.directory.path], environment: at("2025-11-24T17:00:00Z"))
+        #expect(third.status == 0, "\(third.stdout)\(third.stderr)")
+        let rows = try status(w.site)
+        let flow = try #require(row(rows, "ig2", "flow"))
+        #expect(flow["state"] as? String == "posted", "\(flow)")
+        #expect(flow["remote_url"] as? String == nil, "not the earlier post's URL: \(flow)")
+        #expect(row(rows, "ig", "flow")?["remote_url"] as? String == w.instagram.permalink(of: earlier))
+        #expect(w.instagram.allContainers.map(\.publishRequests) == [1, 1], "two containers, each published once")
+        #expect(lookups(w.instagram).count == 1)
     }
 
     @Test func checkOnlineSignsInToBoth() throws {
