@@ -90,10 +90,10 @@ public struct FeedBuilder: Sendable {
         let included = published.filter { wanted.contains($0.slug) }
         // Render a batch on every core, then stream it out in order: memory holds one
         // batch of HTML, not the whole site's.
-        let site = self.site
+        let site = self.site, now = self.now
         for batchStart in stride(from: 0, to: included.count, by: 64) {
             let batch = Array(included[batchStart..<min(included.count, batchStart + 64)])
-            let entries = try ParallelMap.map(batch) { review in Result { try FeedEntry.make(review, site: site) } }
+            let entries = try ParallelMap.map(batch) { review in Result { try FeedEntry.make(review, site: site, now: now) } }
                 .map { try $0.get() }
             // Each file is written by one iteration only, so the files fill in parallel.
             // The writer's own error is kept, so it is reported once, as it was raised.

@@ -33,8 +33,8 @@ public struct FeedEntry: Sendable {
 extension FeedEntry {
     /// Renders a review for the feeds: a remote review's sanitised HTML as its source gave it,
     /// or a file's body read again, Markdown to HTML; links made absolute, forbidden
-    /// characters dropped.
-    static func make(_ review: Review, site: Site) throws -> FeedEntry {
+    /// characters dropped. `now` says which reviews a Hugo `ref` may link to (the published ones).
+    static func make(_ review: Review, site: Site, now: Date) throws -> FeedEntry {
         let permalink = site.permalink(review)
         var content: String?
         if site.config.feeds.fullContent {
@@ -45,7 +45,7 @@ extension FeedEntry {
                 let url = site.directory.appendingPathComponent(review.source)
                 guard case .success(let data) = RegularFile.read(url.path) else { throw FeedWriteError.cannotOpen(review.source) }
                 let file = try ReviewFile.split(data, path: review.source)
-                body = Markdown.html(file.body, base: URL(string: permalink)!, links: site.templateLinks)
+                body = Markdown.html(file.body, base: URL(string: permalink)!, links: site.templateLinks(for: review, at: now))
             }
             content = XMLText.clean(EntryFacts.html(for: review, site: site) + body)
         }

@@ -6,7 +6,9 @@ public struct Site: Sendable {
     public var directory: URL
     public var config: SiteConfig
     /// Every valid review, drafts and future ones included, ordered newest first (ties by slug).
-    public var reviews: [Review]
+    public var reviews: [Review] { didSet { hugoPages = HugoPages.Lazy() } }
+    /// The reviews by the names Hugo's `ref` and `relref` give them, built on first use.
+    private var hugoPages = HugoPages.Lazy()
     /// One entry per problem in `reviews/`, in file order.
     public var diagnostics: [Diagnostic]
 
@@ -41,6 +43,7 @@ public struct Site: Sendable {
     /// `{% post_url NAME %}` or `{% link _posts/NAME.md %}` to the permalink that
     /// `site.permalink` gives NAME's slug and date (a link to another page, `{% link about.md %}`,
     /// to `/about.html`, as Jekyll writes it); `{{ site.baseurl }}` and its kin to `site.url`.
+    /// Hugo's `ref` and `relref` name no page here (`templateLinks(for:at:)` gives them one).
     public var templateLinks: TemplateTags.Links {
         let settings = config.site
         return TemplateTags.Links(siteURL: settings.url) { name in
@@ -57,6 +60,31 @@ public struct Site: Sendable {
             return settings.permalink(slug: slug, date: date)
         }
     }
+
+    /// `templateLinks` for the Markdown of `review`, with Hugo's `{{< ref "PATH" >}}` and
+    /// `{{< relref "PATH" >}}` too: the permalink (`permalink(_:)`) of the review PATH names,
+    /// as Hugo resolves it from `review` (`HugoPages`), with its `#anchor`; nothing when PATH
+    /// names no review published at `now`, or more than one. Both give the absolute URL: a feed
+    /// needs one, and Hugo's relative `relref` would be made absolute against the review anyway.
+    public func templateLinks(for review: Review, at now: Date) -> TemplateTags.Links {
+        var links = templateLinks
+        links.pageURL = { [self] reference in
+            let parts = reference.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+            let path = String(parts[0]).trimmingCharacters(in: .whitespaces)
+            let anchor = parts.count > 1 ? String(parts[1]) : ""
+            // `ref "#anchor"`: a place in the review itself.
+            // The index is built by the first review that has a `ref` at all.
+            guard let target = path.isEmpty ? (anchor.isEmpty ? nil : review) : hugoPages.get(reviews).review(path, from: review),
+                  target.isPublished(at: now) else { return nil }
+            let fragment = anchor.addingPercentEncoding(withAllowedCharacters: Self.fragmentCharacters) ?? ""
+            return permalink(target) + (fragment.isEmpty ? "" : "#" + fragment)
+        }
+        return links
+    }
+
+    /// What an anchor keeps as written; anything else is percent-encoded, so that it can
+    /// neither end a Markdown link's destination nor bend the URL.
+    private static let fragmentCharacters = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     /// A site-relative or page-relative URL made absolute against the site.
     public func absoluteURL(_ url: String, relativeTo review: Review? = nil) -> String {

@@ -143,6 +143,39 @@ struct JekyllAndHugoSiteTests {
         #expect(try #require(site.read("feeds/feed.xml")).contains("Edited: a trial."))
     }
 
+    /// Hugo's `ref` and `relref` become the permalink of the review they name, its date from
+    /// its front matter; a name of no review is dropped, its link text kept.
+    @Test func aHugoRefBecomesTheLinkInTheFeed() throws {
+        let site = try site(source: "[source]\nfolder = \"content/reviews\"", permalink: "/{year}/{slug}/")
+        try site.write("hugo.toml", "baseURL = 'https://reviews.test/'\n")
+        try site.write("content/reviews/the-holdovers.md", """
+        ---
+        title: The Holdovers
+        date: 2023-11-10
+        ---
+        A teacher, a student and a cook left behind over the winter break.
+        """)
+        try site.write("content/reviews/aftersun/index.md", """
+        +++
+        title = "Aftersun"
+        date = 2024-02-14
+        +++
+        A holiday remembered twenty years on. Compare [the earlier review]({{< ref "the-holdovers.md" >}}),
+        its [last scene]({{% relref "/reviews/the-holdovers#last-scene" %}}) and [a page]({{< ref "/about" >}}).
+        """)
+
+        let result = try build(site)
+        #expect(result.status == 0, "\(result.stderr)")
+        let texts = try feeds(site)
+        let rss = try #require(texts["feed.xml"])
+        #expect(rss.contains("<a href=\"https://reviews.test/2023/the-holdovers/\">the earlier review</a>"), "\(rss)")
+        #expect(rss.contains("https://reviews.test/2023/the-holdovers/#last-scene"), "\(rss)")
+        #expect(rss.contains("a page"))
+        for (name, text) in texts {
+            #expect(!text.contains("{{") && !text.contains("/about"), "\(name)")
+        }
+    }
+
     /// The posting commands read the configured folder too (a site with no reviews/ at all).
     @Test func postingReadsTheConfiguredFolder() throws {
         // post.since: a deliberate backfill, so the review is posted rather than adopted.

@@ -4,7 +4,8 @@ import Foundation
 /// would have expanded: none reaches a feed or a post verbatim (docs/SPEC.md §9).
 ///
 /// What each becomes (README "Template code in reviews"):
-/// - a link or video: `{% post_url NAME %}` and `{% link PATH %}` the page's URL; `youtube`
+/// - a link or video: `{% post_url NAME %}` and `{% link PATH %}` the page's URL, Hugo's
+///   `ref` and `relref` the named review's permalink (when it names one); `youtube`
 ///   and `vimeo` (Liquid plugin tags and Hugo shortcodes) a link to the video, Hugo's `tweet`
 ///   (`x`) one to the post; Hugo's `figure` the image (`![alt](src)`);
 /// - `highlight LANG` … `endhighlight` / `/highlight`: a fenced code block;
@@ -24,10 +25,15 @@ public enum TemplateTags {
         /// The URL of the post a Jekyll `post_url`/`link` names (`2025-03-11-the-film` or
         /// `_posts/2025-03-11-the-film.md`), or nil to drop the tag.
         public var postURL: @Sendable (_ name: String) -> String?
+        /// The URL of the page a Hugo `ref`/`relref` names (`the-holdovers.md`,
+        /// `/reviews/the-holdovers#the-ending`), or nil to drop the shortcode.
+        public var pageURL: @Sendable (_ reference: String) -> String?
 
-        public init(siteURL: String, postURL: @escaping @Sendable (_ name: String) -> String?) {
+        public init(siteURL: String, postURL: @escaping @Sendable (_ name: String) -> String?,
+                    pageURL: @escaping @Sendable (_ reference: String) -> String? = { _ in nil }) {
             self.siteURL = siteURL
             self.postURL = postURL
+            self.pageURL = pageURL
         }
 
         /// `https://host:port` of the site.
@@ -264,6 +270,12 @@ public enum TemplateTags {
                         let alt = tag.named("alt") ?? tag.named("caption") ?? tag.named("title") ?? ""
                         emit("![\(Self.escapeLabel(alt))](<\(src.filter { $0 != "<" && $0 != ">" && !$0.isNewline })>)")
                     }
+                case "ref", "relref":
+                    // Another language or output format is a page this site's reviews do not say.
+                    guard tag.named("lang") == nil, (tag.named("outputformat") ?? "html").lowercased() == "html",
+                          let reference = tag.named("path") ?? tag.positional.first.map(Arguments.unquote),
+                          let url = links?.pageURL(reference) else { return }
+                    emit(url)
                 case "highlight":
                     emit("```" + (tag.positional.first.map(Arguments.unquote) ?? ""))
                 case "/highlight":
