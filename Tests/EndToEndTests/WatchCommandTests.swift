@@ -142,10 +142,11 @@ struct WatchCommandTests {
         let server = try FakeServer(responses: [.json(200, "{}", delay: 0.5)])
         let site = try watchedSite(server, reviews: 2)
         let cron = try BackgroundRun(["post", "--site", site.directory.path], environment: pinned)
-        #expect(await eventually(timeout: 30) { server.requests.count == 1 })
+        // Its output says where it was if it never sends (once, under a full parallel run).
+        #expect(await eventually(timeout: 30) { server.requests.count == 1 }, "cron post: \(cron.stderr)")
         let worker = try BackgroundRun(["post", "--watch", "--site", site.directory.path], environment: pinned)
         #expect(await eventually(timeout: 30) { worker.stderr.contains("another syndicate post is running for this site; waiting for it to finish") }, "\(worker.stderr)")
-        #expect(await cron.wait(timeout: 10) == 0)
+        #expect(await cron.wait(timeout: 10) == 0, "cron post: \(cron.stderr)")
         try site.review("r0100.md", "title: \"A Late Arrival\"\ndate: 2025-03-01T10:00:00Z\nyear: 2024\nrating: 4")
         #expect(await eventually(timeout: 8) { slugs(server) == ["r0000", "r0001", "r0100"] }, "\(worker.stderr)")
         worker.signal(SIGTERM)
