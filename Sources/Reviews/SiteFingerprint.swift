@@ -16,12 +16,9 @@ public enum SiteFingerprint {
         let site = siteDirectory.path + "/"
         // A missing folder fingerprints as an empty one; loading it is what reports it.
         let paths = (try? ReviewFolder.entries(in: siteDirectory, settings: settings)) ?? []
-        // On every core: one stat(2) after another was a tenth of a cold build's wall time
-        // at 10,000 reviews, and most of a build that finds nothing changed.
-        let stats = ParallelMap.map(paths) { FileStat(site + $0) }
-        for (path, stat) in zip(paths, stats) {
+        for path in paths {
             hasher.add(path)
-            if let file = stat {
+            if let file = FileStat(site + path) {
                 hasher.add(UInt64(bitPattern: file.size))
                 hasher.add(UInt64(bitPattern: file.mtimeNanoseconds))
                 hasher.add(file.inode)

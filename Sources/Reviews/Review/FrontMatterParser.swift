@@ -16,10 +16,6 @@ public struct FrontMatterParser: Sendable {
 
     public init(timeZone: TimeZone) { self.timeZone = timeZone }
 
-    /// `compose` builds nodes and constructs no values, so it is given a constructor without
-    /// the default one's maps, which Yams would otherwise build anew for every file.
-    private static var noConstructor: Constructor { Constructor([:], [:], [:]) }
-
     /// Parses one review file.
     /// - Parameters:
     ///   - data: the file's bytes.
@@ -52,7 +48,7 @@ public struct FrontMatterParser: Sendable {
                                                                message: "anchors and aliases (&name, *name) are not allowed")]))
                 }
                 // Scalars are typed when a field reads them (`PlainScalar`), not all at once.
-                root = try Yams.compose(yaml: file.frontMatter, .basic, Self.noConstructor, .utf8).map(FrontNode.init)
+                root = try Yams.compose(yaml: file.frontMatter, .basic, .default, .utf8).map(FrontNode.init)
             } catch {
                 return .failure(ReviewProblems([context.yamlDiagnostic(error)]))
             }
@@ -556,12 +552,6 @@ enum PlainScalar {
     ///   reviews about 0.1 s.
     init(_ text: String, plain: Bool, rules: Resolver = .default) {
         guard plain else { self = .string; return }
-        if let decimal = Self.plainDecimal(text, rules: rules) { self = decimal; return }
-        self.init(resolving: text, rules: rules)
-    }
-
-    /// What Yams' rules make of a plain scalar: the one way scalars are typed.
-    init(resolving text: String, rules: Resolver) {
         let scalar = Node.Scalar(text, .implicit, .plain)
         switch rules.resolveTag(of: .scalar(scalar)) {
         case .null: self = .null
@@ -572,33 +562,6 @@ enum PlainScalar {
         case .float: self = Double.construct(from: scalar).flatMap { $0.isFinite ? PlainScalar.float($0) : nil } ?? .string
         default: self = .string
         }
-    }
-
-    /// The commonest numbers of front matter (`year: 2023`, `rating: 3.5`), typed as Yams' rules
-    /// type them, without running their regular expressions and Yams' `_`-stripping
-    /// constructors: for `year` and `rating` alone those were a tenth of a cold build's CPU.
-    /// Only digits, or digits, a point and digits, which of every rule only the int rule
-    /// (`0|[1-9][0-9_]*`, so no leading zero: `0123` is octal) and the float rule can match;
-    /// anything else, or a digit count a Double may round, is left to Yams. `PlainScalarTests`
-    /// holds it to Yams' answer.
-    static func plainDecimal(_ text: String, rules: Resolver) -> PlainScalar? {
-        let bytes = text.utf8
-        guard let first = bytes.first, bytes.count <= 15 else { return nil }
-        let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-        let point = bytes.firstIndex(of: UInt8(ascii: "."))
-        guard isDigit(first), bytes.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: ".") }),
-              let number = rules.rules.first(where: { $0.tag == .int || $0.tag == .float })?.tag else { return nil }
-        if let point {
-            // A float only, with digits on both sides of one point.
-            let fraction = bytes[bytes.index(after: point)...]
-            guard !fraction.isEmpty, !fraction.contains(UInt8(ascii: ".")), rules.rules.contains(where: { $0.tag == .float }) else { return nil }
-            return Double(text).map(PlainScalar.float)
-        }
-        if number == .int {
-            guard first != UInt8(ascii: "0") || bytes.count == 1 else { return nil }
-            return Int(text).map(PlainScalar.int)
-        }
-        return Double(text).map(PlainScalar.float)
     }
 
     /// Whether a scalar is YAML's null (`~`, `null`, nothing): what every text field asks,
